@@ -1,18 +1,15 @@
 #!/usr/bin/env node
 /**
  * The vpnsim command line: a thin shell over the library. Every command is a
- * typed library call first.
+ * typed library call first; each lives in `commands/<name>.ts` and exports
+ * `register(program)`.
  */
 import { Command } from 'commander';
+import { register as registerStart } from './commands/start.js';
 
 const program = new Command();
-program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies');
+program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
 
-program
-  .command('start')
-  .description('run every scenario in scenarios/ and print a summary')
-  .action(() => {
-    console.log('vpnsim: no scenarios yet');
-  });
+registerStart(program);
 
 await program.parseAsync(process.argv);
