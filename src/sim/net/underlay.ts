@@ -9,6 +9,8 @@
 import type { Simulator } from '../kernel/simulator.js';
 import type { RandomStream } from '../kernel/rng.js';
 import { UsageError } from '../../errors.js';
+import { UndirectedGraph } from 'graphology';
+import { dijkstra } from 'graphology-shortest-path';
 
 /** Figures of one path. */
 export interface PathFigures {
@@ -85,4 +87,100 @@ export function checkFigures(f: PathFigures): void {
   if (!(f.latencyMs >= 0) || !Number.isFinite(f.latencyMs)) throw new UsageError(`underlay: latencyMs ${f.latencyMs} must be 0 or more`, 'underlay');
   if (!(f.lossPercent >= 0 && f.lossPercent <= 100)) throw new UsageError(`underlay: lossPercent ${f.lossPercent} must be within 0-100`, 'underlay');
   if (!(f.bandwidthMbps > 0)) throw new UsageError(`underlay: bandwidthMbps ${f.bandwidthMbps} must be more than 0`, 'underlay');
+}
+
+/** A path entry of a scenario's `underlay`. */
+export interface UnderlayEntry extends Partial<PathFigures> {
+  from: string;
+  to: string;
+}
+
+/** Latency within one location (one Azure region, one site), milliseconds. */
+export const SAME_LOCATION_LATENCY_MS = 1;
+
+/**
+ * The underlay of one simulation: paths between locations (Azure regions,
+ * sites, `internet` for clients). A pair's figures come from, in order: an
+ * explicit entry in either direction; the shortest chain of explicit entries
+ * by latency (graphology-shortest-path; latency adds up, loss compounds,
+ * bandwidth is the minimum); within one location, 1 ms without loss; else
+ * the defaults.
+ */
+export class Underlay {
+  private readonly entries = new Map<string, PathFigures>();
+  private readonly links = new Map<string, PathDirection>();
+  readonly defaults: PathFigures;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly streamFor: (name: string) => RandomStream,
+    def: { defaults?: Partial<PathFigures>; paths?: UnderlayEntry[] } = {},
+  ) {
+    this.defaults = { ...DEFAULT_PATH, ...stripUndefined(def.defaults ?? {}) };
+    checkFigures(this.defaults);
+    for (const p of def.paths ?? []) this.set(p);
+  }
+
+  /** Sets (or changes) the figures of a path in both directions: a `setPath` action. */
+  set(entry: UnderlayEntry): void {
+    const key = pairKey(entry.from, entry.to);
+    const base = this.entries.get(key) ?? this.figures(entry.from, entry.to);
+    const f = { ...base, ...stripUndefined({ latencyMs: entry.latencyMs, lossPercent: entry.lossPercent, bandwidthMbps: entry.bandwidthMbps }) };
+    checkFigures(f);
+    this.entries.set(key, f);
+    for (const [k, link] of this.links) {
+      const [a, b] = k.split('->') as [string, string];
+      link.setFigures(this.figures(a, b));
+    }
+  }
+
+  /** Figures between two locations (symmetric). */
+  figures(a: string, b: string): PathFigures {
+    const direct = this.entries.get(pairKey(a, b));
+    if (direct) return direct;
+    if (a === b) return { ...this.defaults, latencyMs: SAME_LOCATION_LATENCY_MS, lossPercent: 0 };
+    const chain = this.chain(a, b);
+    return chain ?? this.defaults;
+  }
+
+  /** The link carrying messages from `a` to `b` (one per direction, created on first use). */
+  link(a: string, b: string): PathDirection {
+    const k = `${a}->${b}`;
+    let l = this.links.get(k);
+    if (!l) {
+      l = new PathDirection(this.sim, this.streamFor(`underlay/${k}`), this.figures(a, b));
+      this.links.set(k, l);
+    }
+    return l;
+  }
+
+  private chain(a: string, b: string): PathFigures | undefined {
+    if (this.entries.size === 0) return undefined;
+    const g = new UndirectedGraph();
+    for (const [k, f] of this.entries) {
+      const [x, y] = k.split('|') as [string, string];
+      if (!g.hasNode(x)) g.addNode(x);
+      if (!g.hasNode(y)) g.addNode(y);
+      if (x !== y && !g.hasEdge(x, y)) g.addEdge(x, y, { weight: f.latencyMs + 1e-9 });
+    }
+    if (!g.hasNode(a) || !g.hasNode(b)) return undefined;
+    const path = dijkstra.bidirectional(g, a, b, 'weight');
+    if (!path) return undefined;
+    let latencyMs = 0, keep = 1, bandwidthMbps = Infinity;
+    for (let i = 1; i < path.length; i++) {
+      const f = this.entries.get(pairKey(path[i - 1]!, path[i]!))!;
+      latencyMs += f.latencyMs;
+      keep *= 1 - f.lossPercent / 100;
+      bandwidthMbps = Math.min(bandwidthMbps, f.bandwidthMbps);
+    }
+    return { latencyMs, lossPercent: (1 - keep) * 100, bandwidthMbps };
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a <= b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,0 +1,349 @@
+/**
+ * A simulation of one scenario: the kernel, seeded streams, the network, the
+ * underlay, tunnels and BGP, route tables, packet delivery, the timeline and
+ * the trace. One instance per run; nothing is global.
+ */
+import { Simulator } from '../kernel/simulator.js';
+import { Rng } from '../kernel/rng.js';
+import { Trace } from '../trace.js';
+import { Network } from '../net/model.js';
+import type { Client, Connection, Gateway } from '../net/model.js';
+import { Underlay } from '../net/underlay.js';
+import { PacketEngine, type PacketOutcome, type Packet } from '../net/forwarding.js';
+import { RouteTables, clientTable, clientRoutes, packageRoutes, gatewayReady } from '../net/routing.js';
+import type { LpmTable } from '../net/lpm.js';
+import type { Route } from '../net/routing.js';
+import type { BgpRibs } from '../net/bgp-routes.js';
+import { formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } from '../net/prefix.js';
+import type { Scenario, TimelineEntry } from '../net/scenario.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { InstantTunnels, type TunnelLayer } from './tunnels.js';
+
+/** Options of a {@link Simulation}. */
+export interface SimulationOptions {
+  /** Master seed; default the scenario's `seed`, else 1. */
+  seed?: number | string;
+  /** Keep trace records in memory (default true). */
+  keepTrace?: boolean;
+  /** Apply the scenario's timeline (default true). */
+  timeline?: boolean;
+}
+
+/** What one probe (a request and its reply) found. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  /** Where it ended: delivered reply, or the drop. */
+  readonly outcome: PacketOutcome;
+  /** Which packet failed: the request or the reply. */
+  readonly failed?: 'request' | 'reply';
+  /** The hops of the request, then of the reply, as a chain. */
+  readonly explanation: string;
+  /** Round-trip time in seconds when ok. */
+  readonly rtt?: number;
+  readonly sentAt: number;
+}
+
+export class Simulation {
+  readonly sim = new Simulator();
+  readonly rng: Rng;
+  readonly trace: Trace;
+  readonly network: Network;
+  readonly underlay: Underlay;
+  readonly packets: PacketEngine;
+  tunnels: TunnelLayer;
+  /** Bumped whenever routing inputs change (network, tunnels, BGP). */
+  private stateVersion = 0;
+  private tablesCache: { version: number; tables: RouteTables } | undefined;
+  private lastChange = 0;
+  private readonly clientTableCache = new Map<string, { version: number; table: LpmTable<Route> }>();
+
+  constructor(readonly scenario: Scenario, options: SimulationOptions = {}) {
+    this.rng = new Rng(options.seed ?? scenario.seed ?? 1);
+    this.trace = new Trace(options.keepTrace ?? true);
+    this.network = new Network(scenario);
+    this.underlay = new Underlay(this.sim, (n) => this.rng.stream(n), scenario.underlay);
+    this.tunnels = new InstantTunnels(this);
+    this.packets = new PacketEngine({
+      sim: this.sim, net: this.network, underlay: this.underlay, trace: this.trace,
+      tables: () => this.tables(),
+      clientTable: (c, extra) => this.clientTable(c, extra),
+      tunnels: {
+        isUp: (c) => this.tunnels.isUp(c),
+        onBlocked: (c) => this.tunnels.onBlocked(c),
+        onTraffic: (c) => this.tunnels.onTraffic(c),
+      },
+      gatewayUp: (name) => this.gatewayUp(name),
+    });
+    for (const c of this.network.clients.values()) {
+      const at = c.def.packageDownloadedAt ?? 0;
+      if (c.windows) this.sim.scheduleAt(at, () => this.downloadPackage(c.name), `download/${c.name}`);
+    }
+    this.tunnels.start();
+    for (const c of this.network.clients.values()) {
+      const at = c.def.connectAt === undefined ? 0 : c.def.connectAt;
+      if (at !== null) this.sim.scheduleAt(at, () => this.connectClient(c.name), `connect/${c.name}`);
+    }
+    if (options.timeline ?? true) {
+      for (const e of scenario.timeline ?? []) this.sim.scheduleAt(e.at, () => this.apply(e), `timeline/${e.action}`);
+    }
+  }
+
+  /** Simulated time now, seconds. */
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** Time of the last change of routing state (tunnels, BGP, configuration), seconds. */
+  get lastChangeAt(): number {
+    return this.lastChange;
+  }
+
+  /** Marks routing inputs as changed (tunnel up/down, BGP update, configuration). */
+  invalidate(): void {
+    this.stateVersion++;
+    this.lastChange = this.sim.now;
+    this.packets.clientsChanged();
+  }
+
+  /** Current route tables of every gateway, VNet and site (cached until something changes). */
+  tables(): RouteTables {
+    const v = this.stateVersion * 1e6 + this.network.version;
+    if (this.tablesCache?.version !== v) {
+      this.tablesCache = { version: v, tables: new RouteTables(this.network, { tunnels: { isUp: (c) => this.tunnels.isUp(c) }, bgp: this.tunnels.bgpRibs() }) };
+    }
+    return this.tablesCache.tables;
+  }
+
+  /** BGP-learned routes of every speaker now. */
+  bgpRibs(): BgpRibs {
+    return this.tunnels.bgpRibs();
+  }
+
+  /** A client's table now, plus `extra` routes for a what-if. */
+  clientTable(c: Client, extra: readonly Prefix[] = []): LpmTable<Route> {
+    if (extra.length > 0) return clientTable(this.network, c, this.bgpRibs(), extra);
+    const v = this.stateVersion * 1e6 + this.network.version;
+    const hit = this.clientTableCache.get(c.name);
+    if (hit && hit.version === v) return hit.table;
+    const table = clientTable(this.network, c, this.bgpRibs());
+    this.clientTableCache.set(c.name, { version: v, table });
+    return table;
+  }
+
+  /** Routes installed on a client now, sorted numerically. */
+  clientRoutes(name: string): string[] {
+    return clientRoutes(this.network, this.network.client(name), this.bgpRibs()).map((p) => p.cidr);
+  }
+
+  /** True when a gateway exists, is provisioned (R3) and is not failed. */
+  gatewayUp(name: string): boolean {
+    const g = this.network.gateways.get(name);
+    return !!g && gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g);
+  }
+
+  /** Runs the kernel until `until` seconds (inclusive). */
+  runUntil(until: number): void {
+    this.sim.run({ until });
+  }
+
+  /**
+   * Runs until the network has settled: every session that can come up is up
+   * (or has failed) and routing has not changed for `quietSeconds`. Returns
+   * the time of the last change, when it settled.
+   * @throws UsageError when it has not settled by `limitSeconds`.
+   */
+  settle(quietSeconds = 30, limitSeconds = 4 * 3600): number {
+    this.sim.run({ until: Math.max(this.sim.now, 0) });
+    for (;;) {
+      if (!this.tunnels.busy() && this.sim.now - this.lastChange >= quietSeconds) return this.lastChange;
+      if (this.sim.now >= limitSeconds) {
+        throw new UsageError(`settle: the network is still changing at t=${this.sim.now} s. Check for flapping sessions or pass --at`, 'settle');
+      }
+      const next = Math.max(this.lastChange + quietSeconds, this.sim.now + 1);
+      this.sim.run({ until: Math.min(next, limitSeconds) });
+    }
+  }
+
+  /**
+   * Sends one request from a client or host to an address and its reply
+   * back; `done` runs when the reply arrives or either packet is dropped.
+   * @param extraClientRoutes routes the source client uses for this probe only.
+   */
+  probe(from: string, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = []): void {
+    const { node, addr } = this.endpoint(from);
+    const sentAt = this.sim.now;
+    if (addr === undefined) {
+      const outcome: PacketOutcome = { status: 'dropped', reason: 'clientNotConnected', at: node, time: sentAt, detail: `${from} is not connected` };
+      done({ ok: false, outcome, failed: 'request', explanation: `client ${from}: not connected`, sentAt });
+      return;
+    }
+    this.packets.send(node, addr, to, 'request', (req: Packet, out: PacketOutcome) => {
+      if (out.status === 'dropped') {
+        done({ ok: false, outcome: out, failed: 'request', explanation: chain(req, out), sentAt });
+        return;
+      }
+      this.packets.send(out.at, to, addr, 'reply', (rep: Packet, out2: PacketOutcome) => {
+        const explanation = `${chain(req, out)}; reply: ${chain(rep, out2)}`;
+        if (out2.status === 'dropped') done({ ok: false, outcome: out2, failed: 'reply', explanation, sentAt });
+        else done({ ok: true, outcome: out2, explanation, rtt: this.sim.now - sentAt, sentAt });
+      });
+    }, extraClientRoutes);
+  }
+
+  /** Node id and source address of a client or host name. */
+  endpoint(name: string): { node: string; addr: number | undefined } {
+    const c = this.network.clients.get(name);
+    if (c) return { node: `client:${c.name}`, addr: c.connected ? c.address : undefined };
+    const h = this.network.hosts.get(name);
+    if (h) return { node: `host:${h.name}`, addr: h.address };
+    throw new NotFoundError(`endpoint "${name}": no client or host of that name. Use a name from clients or hosts`);
+  }
+
+  /** The address a probe to a VNet, site or host name goes to: a declared host, else an address in its space. */
+  targetAddress(name: string): number {
+    const h = this.network.hosts.get(name);
+    if (h) return h.address;
+    const v = this.network.vnets.get(name);
+    if (v) return [...this.network.hosts.values()].find((x) => x.vnet === v)?.address ?? v.probeAddress;
+    const s = this.network.sites.get(name);
+    if (s) return [...this.network.hosts.values()].find((x) => x.site === s)?.address ?? s.probeAddress;
+    throw new NotFoundError(`target "${name}": no host, VNet or local network gateway of that name`);
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  /** Downloads the client package now: a Windows client's routes are frozen at this moment (R21). */
+  downloadPackage(name: string): void {
+    const c = this.network.client(name);
+    c.packageRoutes = packageRoutes(this.network, c.gateway);
+    c.packageDownloadedAt = this.sim.now;
+    this.trace.emit({ t: this.sim.now, type: 'client.package', client: c.name, routes: c.packageRoutes.map((p) => p.cidr) });
+    this.invalidate();
+  }
+
+  /** Connects a P2S client (through its protocol's session when protocols run). */
+  connectClient(name: string): void {
+    const c = this.network.client(name);
+    if (c.connected) return;
+    this.tunnels.connectClient(c);
+  }
+
+  /** Disconnects a P2S client; it stays down until told to connect (R19). */
+  disconnectClient(name: string, reason = 'admin'): void {
+    const c = this.network.client(name);
+    if (!c.connected) return;
+    this.clientLeft(c, reason);
+  }
+
+  /** Marks a client connected with a pool address (called by the tunnel layer). */
+  clientJoined(c: Client): void {
+    const g = c.gateway;
+    const used = new Set([...this.network.clients.values()].filter((x) => x.connected && x.gateway === g).map((x) => x.address));
+    let addr: number | undefined;
+    for (const pool of g.pools) {
+      for (let i = 2; i < 2 ** (32 - pool.length) - 1; i++) {
+        const a = nthAddress(pool, i);
+        if (!used.has(a)) { addr = a; break; }
+      }
+      if (addr !== undefined) break;
+    }
+    if (addr === undefined) throw new UsageError(`client "${c.name}": the P2S pool of ${g.name} is exhausted. Enlarge vpnClientAddressPool`, 'pool');
+    c.address = addr;
+    c.connected = true;
+    this.trace.emit({ t: this.sim.now, type: 'client.connected', client: c.name, address: formatAddress(addr) });
+    this.invalidate();
+  }
+
+  /** Marks a client disconnected (called by the tunnel layer, or on failover). */
+  clientLeft(c: Client, reason: string): void {
+    c.connected = false;
+    c.address = undefined;
+    this.tunnels.clientGone(c);
+    this.trace.emit({ t: this.sim.now, type: 'client.disconnected', client: c.name, reason });
+    this.invalidate();
+  }
+
+  // ---------------------------------------------------------------- timeline
+
+  /** Applies one timeline entry now. */
+  apply(e: TimelineEntry): void {
+    const net = this.network;
+    this.trace.emit({ t: this.sim.now, type: 'timeline', action: e.action });
+    switch (e.action) {
+      case 'addPeering': {
+        const { at: _a, action: _b, ...def } = e;
+        net.addPeering(def);
+        break;
+      }
+      case 'removePeering':
+        net.removePeering(e.vnet, e.remoteVnet);
+        break;
+      case 'addConnection': {
+        const { at: _a, action: _b, ...def } = e;
+        const c = net.addConnection(def);
+        this.tunnels.connectionAdded(c);
+        break;
+      }
+      case 'removeConnection': {
+        const c = net.connection(e.connection);
+        this.tunnels.connectionRemoving(c);
+        net.removeConnection(e.connection);
+        break;
+      }
+      case 'downloadClientPackage':
+        this.downloadPackage(e.client);
+        return;
+      case 'addClientRoute':
+        net.client(e.client).manualRoutes.push(parsePrefix(e.prefix, `timeline addClientRoute "${e.client}"`));
+        break;
+      case 'connectClient':
+        this.connectClient(e.client);
+        return;
+      case 'disconnectClient':
+        this.disconnectClient(e.client);
+        return;
+      case 'createGateway': {
+        const { at: _a, action: _b, ...def } = e;
+        const g = net.addGateway(def, this.sim.now, false);
+        this.trace.emit({ t: this.sim.now, type: 'gateway.created', gateway: g.name, publicIp: formatAddress(g.publicIp), readyAt: g.provisionedAt });
+        this.sim.scheduleAt(g.provisionedAt, () => {
+          this.trace.emit({ t: this.sim.now, type: 'gateway.provisioned', gateway: g.name });
+          this.tunnels.gatewayProvisioned(g);
+          this.invalidate();
+        }, `provisioned/${g.name}`);
+        break;
+      }
+      case 'deleteGateway': {
+        const g = net.gateway(e.gateway);
+        for (const c of net.connectionsOf(g)) this.tunnels.connectionRemoving(c);
+        for (const c of net.clients.values()) if (c.gateway === g && c.connected) this.clientLeft(c, 'gatewayDeleted');
+        net.removeGateway(e.gateway);
+        break;
+      }
+      default:
+        this.tunnels.applyAction(e);
+        return;
+    }
+    this.invalidate();
+  }
+
+  /** Every connection of the network (helper for layers). */
+  connections(): Connection[] {
+    return [...this.network.connections.values()];
+  }
+
+  /** Every gateway (helper for layers). */
+  gateways(): Gateway[] {
+    return [...this.network.gateways.values()];
+  }
+
+  /** Parses an address for API callers. */
+  static address(text: string): number {
+    return parseAddress(text);
+  }
+}
+
+function chain(p: Packet, out: PacketOutcome): string {
+  const hops = p.hops.join(' -> ');
+  return out.status === 'delivered' ? hops : `${hops}: ${out.detail.replace(/^[^:]*: /, '')}`;
+}
