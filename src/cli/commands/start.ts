@@ -1,11 +1,57 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { loadScenario } from '../../sim/net/load.js';
+import { checkTopology, type ConformanceCell, type DocumentedTables } from '../../sim/engine/conformance.js';
+import { documentedTablesPath, scenariosDir, shippedScenarioFiles } from '../../sim/engine/catalogue.js';
+import { Simulation } from '../../sim/engine/simulation.js';
+import { evaluateReach } from '../../sim/engine/reach.js';
+import { fail } from '../util.js';
 
-/** `vpnsim start`: runs every scenario in scenarios/ and prints a summary. */
+/** Renders the conformance cells as a table, one row per topology and client kind. */
+export function formatConformance(cells: ConformanceCell[]): string {
+  const rows = ['topology                  client      routes    access    manual', '-'.repeat(66)];
+  const keys = [...new Set(cells.map((c) => `${c.topology}|${c.client}`))];
+  for (const k of keys) {
+    const [topology, client] = k.split('|') as [string, string];
+    const of = (cell: string) => cells.find((c) => c.topology === topology && c.client === client && c.cell === cell)!.status;
+    rows.push(`${topology.padEnd(26)}${client.padEnd(12)}${of('routes').padEnd(10)}${of('access').padEnd(10)}${of('manualRoutes')}`);
+  }
+  const count = (s: string) => cells.filter((c) => c.status === s).length;
+  rows.push('-'.repeat(66), `${cells.length} cells: ${count('match')} match, ${count('anomaly')} anomaly, ${count('mismatch')} mismatch`);
+  for (const c of cells.filter((x) => x.status !== 'match')) {
+    rows.push(`  ${c.status} ${c.topology} ${c.client} ${c.cell}: documented [${c.documented.join(', ')}], simulated [${c.simulated.join(', ')}]`, `    ${c.note ?? ''}`);
+  }
+  return rows.join('\n');
+}
+
+/** `vpnsim start`: the conformance table, then every shipped scenario's summary. */
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run every scenario in scenarios/ and print a summary')
-    .action(() => {
-      console.log('vpnsim: no scenarios yet');
+    .description('run every scenario in scenarios/ and print the conformance table and a summary of each')
+    .action(async () => {
+      try {
+        const dir = scenariosDir();
+        const doc: DocumentedTables = JSON.parse(readFileSync(documentedTablesPath(dir), 'utf8'));
+        const cells: ConformanceCell[] = [];
+        for (const t of doc.topologies) {
+          const scenario = await loadScenario(`${dir}/p2s-routing/${t.id}.json`);
+          cells.push(...checkTopology(doc, t.id, scenario).cells);
+        }
+        console.log('Documented P2S routing tables (seed 000) against the simulation, cell by cell\n');
+        console.log(formatConformance(cells));
+        console.log('\nScenarios');
+        for (const file of shippedScenarioFiles(dir)) {
+          const scenario = await loadScenario(file);
+          const report = evaluateReach(new Simulation(scenario));
+          const tally = { yes: 0, manual: 0, no: 0 };
+          for (const c of report.clients) for (const a of Object.values(c.access)) tally[a]++;
+          console.log(`  ${relative(dir, file).padEnd(44)} settled at t=${report.at} s; P2S access ${tally.yes} yes, ${tally.manual} manual, ${tally.no} no`);
+        }
+        if (cells.some((c) => c.status === 'mismatch')) process.exitCode = 1;
+      } catch (err) {
+        fail(err);
+      }
     });
 }

@@ -1,0 +1,23 @@
+/** Small helpers shared by CLI commands. */
+import { ScenarioValidationError, UsageError, VpnsimError } from '../errors.js';
+
+/** Parses a seconds option. @throws UsageError when it is not a number of 0 or more. */
+export function parseSeconds(text: string, what: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0) throw new UsageError(`${what}: "${text}" is not a number of seconds. Pass 0 or more, such as 120`, 'usage');
+  return v;
+}
+
+/** Prints an error the way the CLI does and exits 1 (2 for unexpected errors). */
+export function fail(err: unknown): never {
+  if (err instanceof ScenarioValidationError) {
+    for (const e of err.errors) console.error(`error ${e.message}`);
+    process.exit(1);
+  }
+  if (err instanceof VpnsimError) {
+    console.error(`vpnsim: ${err.message}`);
+    process.exit(1);
+  }
+  console.error(err);
+  process.exit(2);
+}
