@@ -277,7 +277,8 @@ export class Network {
     const sku = skuSpec(def.sku, def.vpnGatewayGeneration, `gateway "${def.name}"`);
     const gs = vnet.gatewaySubnet;
     if (!gs) throw new UsageError(`gateway "${def.name}": VNet "${vnet.name}" has no GatewaySubnet (R1). Add a subnet named exactly GatewaySubnet`, 'R1');
-    const privateIp = def.bgpSettings?.bgpPeeringAddress ? parseAddress(def.bgpSettings.bgpPeeringAddress) : nthAddress(gs, -2);
+    // The VPN gateway takes the second-to-last address of GatewaySubnet; a coexisting ExpressRoute gateway the one before.
+    const privateIp = def.bgpSettings?.bgpPeeringAddress ? parseAddress(def.bgpSettings.bgpPeeringAddress) : nthAddress(gs, def.gatewayType === 'ExpressRoute' ? -3 : -2);
     const enableBgp = def.enableBgp ?? false;
     const g: Gateway = {
       def, name: def.name, vnet, type: def.gatewayType ?? 'Vpn', sku,

@@ -137,7 +137,8 @@ export function vnetRoutes(net: Network, v: Vnet, inputs: RoutingInputs): Route[
     for (const p of peer.prefixes) out.push({ prefix: p, nextHopType: 'VNetPeering', nextNode: nodeId.vnet(peer.name), source: 'Peering', note: `peering ${v.name} <-> ${peer.name}` });
   }
   let forced = false;
-  for (const g of [net.effectiveGatewayOf(v), net.erGatewayOf(v)]) {
+  // The ExpressRoute gateway's routes come first: equal prefixes prefer the circuit (R12).
+  for (const g of [net.erGatewayOf(v), net.effectiveGatewayOf(v)]) {
     if (!g) continue;
     for (const r of gatewayRoutes(net, g, inputs)) {
       if (r.nextHopType === 'VnetLocal' || r.nextHopType === 'VNetPeering') continue;
