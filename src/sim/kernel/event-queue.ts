@@ -1,189 +1,322 @@
 /**
- * The kernel's pending-event set: a 4-ary min-heap on parallel typed arrays,
- * ordered by (time, sequence number). The sequence number is assigned at
- * scheduling, so events at the same instant leave in the order they were
- * scheduled (FIFO ties, as in ns-3 and SimPy).
+ * The kernel's default pending-event set: a calendar queue (R. Brown, CACM
+ * 31(10), 1988) keyed by integer microseconds, on typed arrays.
  *
- * Complexity: `push` O(log4 n), `pop` O(4 log4 n), `cancel` O(1) (lazy: the
- * entry stays in the heap, is skipped when it reaches the top, and the heap is
- * compacted in O(n) when cancelled entries outnumber live ones), `peekTime`
- * O(1) amortised. Memory: 20 bytes per heap entry plus one slot per live event.
+ * Layout: each event lives in a slot (parallel typed arrays for time and
+ * links, plain arrays for handler and label), so scheduling allocates nothing
+ * once the arrays have grown. Bucket `b` holds the events whose virtual
+ * bucket `floor(time / width)` is congruent to `b` modulo the bucket count,
+ * in a doubly linked list sorted by time; an event is inserted after every
+ * event of equal or earlier time, so equal times leave in scheduling order
+ * (FIFO ties, as in ns-3 and SimPy) without a sequence number.
  *
- * Handles are numbers: `generation * 2^24 + slot`. A slot is reused after its
- * event runs or is cancelled, with its generation bumped, so a stale handle
- * never cancels a newer event.
+ * Complexity (n pending): `push` O(1) expected (the list is walked from its
+ * tail; usually the new event goes last), `pop`/`peekTime` O(1) expected
+ * (buckets are scanned forward from the current one; a full empty year falls
+ * back to an O(buckets) search for the minimum), `cancel` O(1) (the entry is
+ * unlinked at once). The bucket count doubles when n exceeds twice it and
+ * halves when n falls below half of it, re-estimating the bucket width from
+ * the gaps between the earliest pending events (O(n log n), amortised O(log n)
+ * per event); the width is also re-estimated when scanning costs drift above
+ * a few steps per event (the time scale of the workload changed).
+ * Worst case (adversarial time distributions): O(n) per operation.
+ * Memory: 24 bytes of typed arrays per slot plus 8 per bucket.
  */
+import { GENERATION_MASK, SLOT_LIMIT, type EventHandle, type EventHandler, type EventSet } from './event-set.js';
 
-/** An event callback. Runs once, at its scheduled time. */
-export type EventHandler = () => void;
+export type { EventHandle, EventHandler } from './event-set.js';
 
-/** Opaque handle of a scheduled event, for {@link EventQueue.cancel}. */
-export type EventHandle = number;
+const NIL = -1;
+const MIN_BUCKETS = 16;
+/** Bucket width as a multiple of the mean gap between the earliest events. */
+const WIDTH_FACTOR = 3;
+/** Events at the front of the queue whose gaps set the bucket width. */
+const WIDTH_SAMPLE = 33;
+/** Re-estimate the width when scanning averages more than this many steps per pop. */
+const MAX_STEPS_PER_POP = 6;
 
-const SLOT_BITS = 2 ** 24;
-
-export class EventQueue {
-  /** Heap arrays: time (µs), sequence number, slot. */
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private heapSlots: Int32Array;
+/** Calendar queue of events at integer-microsecond times. See the file header for complexity. */
+export class EventQueue implements EventSet {
+  // ---- slots
+  private time: Float64Array;
+  private next: Int32Array;
+  private prev: Int32Array;
+  private gen: Int32Array;
+  private free: Int32Array;
+  private freeTop = 0;
+  private slotsUsed = 0;
+  private readonly handlers: (EventHandler | null)[] = [];
+  private readonly labels: (string | undefined)[] = [];
+  // ---- buckets
+  private head: Int32Array;
+  private tail: Int32Array;
+  private buckets = MIN_BUCKETS;
+  private mask = MIN_BUCKETS - 1;
+  /** Bucket width in µs, an integer of 1 or more. */
+  private width = 1000;
+  /** Virtual bucket (`floor(time / width)`) where the search for the minimum starts. */
+  private cur = 0;
   private size = 0;
-  /** Slot arrays: handler (null when cancelled), label, generation. */
-  private handlers: (EventHandler | null)[] = [];
-  private labels: (string | undefined)[] = [];
-  private gens: number[] = [];
-  private freeSlots: number[] = [];
-  private nextSeq = 0;
-  private cancelledInHeap = 0;
+  /** True when `cur` points at the bucket whose head is the earliest event. */
+  private positioned = false;
+  // ---- cost accounting for width re-estimation
+  private steps = 0;
+  private pops = 0;
 
-  constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.seqs = new Float64Array(initialCapacity);
-    this.heapSlots = new Int32Array(initialCapacity);
+  /** Label of the event last returned by {@link pop}. */
+  poppedLabel: string | undefined = undefined;
+
+  /** @param initialSlots slots allocated up front (grown by doubling). */
+  constructor(initialSlots = 1024) {
+    const cap = Math.max(16, initialSlots | 0);
+    this.time = new Float64Array(cap);
+    this.next = new Int32Array(cap);
+    this.prev = new Int32Array(cap);
+    this.gen = new Int32Array(cap);
+    this.free = new Int32Array(cap);
+    this.head = new Int32Array(MIN_BUCKETS).fill(NIL);
+    this.tail = new Int32Array(MIN_BUCKETS).fill(NIL);
   }
 
-  /** Live (not cancelled) events waiting to run. */
+  /** Live (not cancelled, not yet popped) events. */
   get length(): number {
-    return this.size - this.cancelledInHeap;
+    return this.size;
   }
 
-  /** Schedules `handler` at `time` µs; returns its handle. */
-  push(time: number, handler: EventHandler, label?: string): EventHandle {
-    let slot: number;
-    if (this.freeSlots.length > 0) {
-      slot = this.freeSlots.pop()!;
-      this.handlers[slot] = handler;
-      this.labels[slot] = label;
-    } else {
-      slot = this.handlers.length;
-      if (slot >= SLOT_BITS) throw new RangeError('more than 2^24 pending events');
-      this.handlers.push(handler);
-      this.labels.push(label);
-      this.gens.push(0);
-    }
-    if (this.size === this.times.length) this.grow();
-    this.siftUp(this.size++, time, this.nextSeq++, slot);
-    return this.gens[slot]! * SLOT_BITS + slot;
+  /** Current bucket width in µs (diagnostics and tests). */
+  get bucketWidth(): number {
+    return this.width;
   }
 
-  /** Cancels a pending event. Harmless on a handle that already ran or was cancelled. */
-  cancel(handle: EventHandle): boolean {
-    const slot = handle % SLOT_BITS;
-    const gen = (handle - slot) / SLOT_BITS;
-    if (slot >= this.handlers.length || this.gens[slot] !== gen || this.handlers[slot] === null) return false;
-    this.handlers[slot] = null;
-    this.labels[slot] = undefined;
-    this.cancelledInHeap++;
-    if (this.cancelledInHeap > 64 && this.cancelledInHeap * 2 > this.size) this.compact();
-    return true;
-  }
-
-  /** Time (µs) of the earliest live event, or Infinity when there is none. */
-  peekTime(): number {
-    this.dropCancelledTop();
-    return this.size > 0 ? this.times[0]! : Infinity;
+  /** Current number of buckets (diagnostics and tests). */
+  get bucketCount(): number {
+    return this.buckets;
   }
 
   /**
-   * Removes the earliest live event. Returns its slot, whose handler and label
-   * stay readable through {@link handlerOf}/{@link labelOf} until the next
-   * push; -1 when empty.
+   * Schedules `handler` at `timeUs` (integer µs); returns its handle.
+   * @throws RangeError when 2^24 events are already pending.
    */
-  popSlot(): number {
-    this.dropCancelledTop();
-    if (this.size === 0) return -1;
-    const slot = this.heapSlots[0]!;
-    this.removeTop();
-    this.gens[slot]!++;
-    this.freeSlots.push(slot);
-    return slot;
+  push(timeUs: number, handler: EventHandler, label: string | undefined): EventHandle {
+    let s: number;
+    if (this.freeTop > 0) {
+      s = this.free[--this.freeTop]!;
+    } else {
+      if (this.slotsUsed === this.time.length) this.growSlots();
+      s = this.slotsUsed++;
+    }
+    this.time[s] = timeUs;
+    this.handlers[s] = handler;
+    this.labels[s] = label;
+    this.link(s, timeUs);
+    this.positioned = false;
+    if (++this.size > this.buckets << 1) this.resize(this.buckets << 1);
+    return this.gen[s]! * SLOT_LIMIT + s;
   }
 
-  /** Time (µs) of the event last returned by {@link popSlot}: call before popping. */
-  topTime(): number {
-    return this.times[0]!;
+  /** Cancels a pending event. Harmless (returns false) on a handle that already ran, was cancelled or is not a handle. */
+  cancel(handle: EventHandle): boolean {
+    if (!Number.isInteger(handle) || handle < 0) return false;
+    const s = handle % SLOT_LIMIT;
+    if (s >= this.slotsUsed || this.gen[s] !== (handle - s) / SLOT_LIMIT || this.handlers[s] === null) return false;
+    this.unlink(s);
+    this.release(s);
+    this.positioned = false;
+    if (--this.size < this.buckets >> 1 && this.buckets > MIN_BUCKETS) this.resize(this.buckets >> 1);
+    return true;
   }
 
-  handlerOf(slot: number): EventHandler {
-    const h = this.handlers[slot]!;
-    this.handlers[slot] = null;
+  /** Time (µs) of the earliest event, or Infinity when empty. */
+  peekTime(): number {
+    if (this.size === 0) return Infinity;
+    if (!this.positioned) this.position();
+    return this.time[this.head[this.cur & this.mask]!]!;
+  }
+
+  /** Removes the earliest event and returns its handler; its label is then in {@link poppedLabel}. Only call when `length > 0`. */
+  pop(): EventHandler {
+    if (!this.positioned) this.position();
+    const b = this.cur & this.mask;
+    const s = this.head[b]!;
+    const n = this.next[s]!;
+    this.head[b] = n;
+    if (n === NIL) this.tail[b] = NIL;
+    else this.prev[n] = NIL;
+    const h = this.handlers[s]!;
+    this.poppedLabel = this.labels[s];
+    // Free the slot; its label stays until the slot is reused (a string, harmless).
+    this.handlers[s] = null;
+    this.gen[s] = (this.gen[s]! + 1) & GENERATION_MASK;
+    this.free[this.freeTop++] = s;
+    // The bucket's new head (if any) may belong to a later year: re-check on next peek.
+    this.positioned = n !== NIL && this.time[n]! < (this.cur + 1) * this.width;
+    if (--this.size < this.buckets >> 1 && this.buckets > MIN_BUCKETS) this.resize(this.buckets >> 1);
+    else if (++this.pops >= this.buckets) this.checkCost();
     return h;
   }
 
-  labelOf(slot: number): string | undefined {
-    const l = this.labels[slot];
-    this.labels[slot] = undefined;
-    return l;
-  }
+  // ------------------------------------------------------------------ internals
 
-  private dropCancelledTop(): void {
-    while (this.size > 0 && this.handlers[this.heapSlots[0]!] === null) {
-      const slot = this.heapSlots[0]!;
-      this.removeTop();
-      this.cancelledInHeap--;
-      this.gens[slot]!++;
-      this.freeSlots.push(slot);
+  /** Inserts slot `s` (time `t`) into its bucket after every event of time <= t. */
+  private link(s: number, t: number): void {
+    const vb = Math.floor(t / this.width);
+    if (vb < this.cur) this.cur = vb;
+    const b = vb & this.mask;
+    const T = this.time, next = this.next, prev = this.prev;
+    let p = this.tail[b]!;
+    if (p === NIL || T[p]! <= t) {
+      // Append: the common case.
+      prev[s] = p;
+      next[s] = NIL;
+      if (p === NIL) this.head[b] = s;
+      else next[p] = s;
+      this.tail[b] = s;
+      return;
     }
+    let walked = 0;
+    do {
+      p = prev[p]!;
+      walked++;
+    } while (p !== NIL && T[p]! > t);
+    this.steps += walked;
+    // Insert after p (at the head when p is NIL).
+    const n = p === NIL ? this.head[b]! : next[p]!;
+    prev[s] = p;
+    next[s] = n;
+    prev[n] = s;
+    if (p === NIL) this.head[b] = s;
+    else next[p] = s;
   }
 
-  private removeTop(): void {
-    const n = --this.size;
-    if (n > 0) this.siftDown(0, this.times[n]!, this.seqs[n]!, this.heapSlots[n]!, n);
+  /** Unlinks slot `s` from its bucket list. */
+  private unlink(s: number): void {
+    const b = Math.floor(this.time[s]! / this.width) & this.mask;
+    const p = this.prev[s]!, n = this.next[s]!;
+    if (p === NIL) this.head[b] = n;
+    else this.next[p] = n;
+    if (n === NIL) this.tail[b] = p;
+    else this.prev[n] = p;
   }
 
-  private siftUp(i: number, t: number, s: number, slot: number): void {
-    const T = this.times, S = this.seqs, H = this.heapSlots;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pt = T[p]!;
-      if (pt < t || (pt === t && S[p]! < s)) break;
-      T[i] = pt; S[i] = S[p]!; H[i] = H[p]!;
-      i = p;
-    }
-    T[i] = t; S[i] = s; H[i] = slot;
+  /** Frees slot `s`: drops its handler, moves its generation on, returns it to the free stack. */
+  private release(s: number): void {
+    this.handlers[s] = null;
+    this.labels[s] = undefined;
+    this.gen[s] = (this.gen[s]! + 1) & GENERATION_MASK;
+    this.free[this.freeTop++] = s;
   }
 
-  private siftDown(i: number, t: number, s: number, slot: number, n: number): void {
-    const T = this.times, S = this.seqs, H = this.heapSlots;
-    for (;;) {
-      const c0 = 4 * i + 1;
-      if (c0 >= n) break;
-      let m = c0;
-      let mt = T[c0]!;
-      const end = c0 + 4 < n ? c0 + 4 : n;
-      for (let c = c0 + 1; c < end; c++) {
-        const ct = T[c]!;
-        if (ct < mt || (ct === mt && S[c]! < S[m]!)) { m = c; mt = ct; }
+  /** Moves `cur` to the virtual bucket holding the earliest event (size > 0). */
+  private position(): void {
+    const T = this.time, head = this.head, mask = this.mask, width = this.width;
+    let vb = this.cur;
+    let h = head[vb & mask]!;
+    let scanned = 0;
+    while (h === NIL || T[h]! >= (vb + 1) * width) {
+      vb++;
+      h = head[vb & mask]!;
+      if (++scanned > this.buckets) {
+        vb = this.directSearch();
+        break;
       }
-      if (t < mt || (t === mt && s < S[m]!)) break;
-      T[i] = mt; S[i] = S[m]!; H[i] = H[m]!;
-      i = m;
     }
-    T[i] = t; S[i] = s; H[i] = slot;
+    this.steps += scanned;
+    this.cur = vb;
+    this.positioned = true;
   }
 
-  private grow(): void {
-    const cap = this.times.length * 2;
-    const T = new Float64Array(cap); T.set(this.times); this.times = T;
-    const S = new Float64Array(cap); S.set(this.seqs); this.seqs = S;
-    const H = new Int32Array(cap); H.set(this.heapSlots); this.heapSlots = H;
+  /** The virtual bucket of the earliest event, by looking at every bucket head: O(buckets). */
+  private directSearch(): number {
+    let best = Infinity;
+    for (let b = 0; b < this.buckets; b++) {
+      const h = this.head[b]!;
+      if (h !== NIL && this.time[h]! < best) best = this.time[h]!;
+    }
+    return Math.floor(best / this.width);
   }
 
-  /** Drops every cancelled entry and rebuilds the heap: O(n). */
-  private compact(): void {
-    const T = this.times, S = this.seqs, H = this.heapSlots;
-    let w = 0;
-    for (let r = 0; r < this.size; r++) {
-      const slot = H[r]!;
-      if (this.handlers[slot] === null) {
-        this.gens[slot]!++;
-        this.freeSlots.push(slot);
-        continue;
+  /** Every `buckets` pops: rebuild with a fresh width when scanning got expensive. */
+  private checkCost(): void {
+    if (this.steps > MAX_STEPS_PER_POP * this.pops && this.size > 1) this.resize(this.buckets);
+    this.steps = 0;
+    this.pops = 0;
+  }
+
+  /**
+   * Rebuilds with `nb` buckets and a width estimated from the earliest
+   * pending events. Re-links in old list order so equal times keep their
+   * FIFO order.
+   */
+  private resize(nb: number): void {
+    const n = this.size;
+    const order = new Int32Array(n);
+    const times = new Float64Array(n);
+    let k = 0;
+    for (let b = 0; b < this.buckets; b++) {
+      for (let s = this.head[b]!; s !== NIL; s = this.next[s]!) {
+        order[k] = s;
+        times[k++] = this.time[s]!;
       }
-      T[w] = T[r]!; S[w] = S[r]!; H[w] = slot; w++;
     }
-    this.size = w;
-    this.cancelledInHeap = 0;
-    for (let i = (w - 2) >> 2; i >= 0; i--) this.siftDown(i, T[i]!, S[i]!, H[i]!, w);
+    times.sort();
+    this.width = estimateWidth(times, this.width);
+    if (nb !== this.buckets) {
+      this.buckets = nb;
+      this.mask = nb - 1;
+      this.head = new Int32Array(nb);
+      this.tail = new Int32Array(nb);
+    }
+    this.head.fill(NIL);
+    this.tail.fill(NIL);
+    this.cur = n > 0 ? Math.floor(times[0]! / this.width) : 0;
+    for (let i = 0; i < n; i++) {
+      const s = order[i]!;
+      this.link(s, this.time[s]!);
+    }
+    this.positioned = false;
+    this.steps = 0;
+    this.pops = 0;
   }
+
+  private growSlots(): void {
+    const cap = this.time.length * 2;
+    if (this.time.length >= SLOT_LIMIT) throw new RangeError(`event queue: more than ${SLOT_LIMIT} events pending. Cancel or run events before scheduling more`);
+    const grow = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.time = grow(this.time, (c) => new Float64Array(c));
+    this.next = grow(this.next, (c) => new Int32Array(c));
+    this.prev = grow(this.prev, (c) => new Int32Array(c));
+    this.gen = grow(this.gen, (c) => new Int32Array(c));
+    this.free = grow(this.free, (c) => new Int32Array(c));
+  }
+}
+
+/**
+ * Bucket width (µs) from the gaps between the earliest pending events
+ * (Brown's estimate: mean gap, then mean again without gaps over twice that,
+ * times {@link WIDTH_FACTOR}). The front sets it because that is where
+ * events are dequeued; a sample of equal times is widened until it shows a
+ * gap. Keeps `previous` when every pending time is equal.
+ */
+function estimateWidth(sorted: Float64Array, previous: number): number {
+  const n = sorted.length;
+  if (n < 2) return previous;
+  let m = Math.min(n, WIDTH_SAMPLE);
+  while (sorted[m - 1] === sorted[0] && m < n) m = Math.min(n, m * 4);
+  const mean = (sorted[m - 1]! - sorted[0]!) / (m - 1);
+  if (mean === 0) return previous;
+  let sum = 0;
+  let count = 0;
+  for (let i = 1; i < m; i++) {
+    const gap = sorted[i]! - sorted[i - 1]!;
+    if (gap <= 2 * mean) {
+      sum += gap;
+      count++;
+    }
+  }
+  const gap = count > 0 && sum > 0 ? sum / count : mean;
+  return Math.max(1, Math.ceil(WIDTH_FACTOR * gap));
 }

@@ -4,13 +4,27 @@
  * `run`. One instance per simulation, never a global.
  *
  * Ordering: events run in order of time; events at the same instant run in
- * the order they were scheduled (a sequence number breaks ties).
+ * the order they were scheduled (FIFO ties, as in ns-3 and SimPy), whichever
+ * pending-event set is chosen. Time is kept in integer microseconds (see
+ * time.ts); the API speaks seconds.
  */
 import { SimulationError, UsageError } from '../../errors.js';
-import { EventQueue, type EventHandle, type EventHandler } from './event-queue.js';
-import { toMicros, toSeconds } from './time.js';
+import { EventQueue } from './event-queue.js';
+import type { EventHandle, EventHandler, EventSet, EventSetKind } from './event-set.js';
+import { HeapEventQueue } from './heap-event-queue.js';
+import { MAX_SECONDS, MAX_TIME_US, MICROS_PER_SECOND, toMicros, toSeconds } from './time.js';
 
-export type { EventHandle, EventHandler } from './event-queue.js';
+export type { EventHandle, EventHandler, EventSetKind } from './event-set.js';
+
+/** Options of the {@link Simulator} constructor. */
+export interface SimulatorOptions {
+  /**
+   * The pending-event set: `'calendar'` (default; a calendar queue, O(1)
+   * expected per event) or `'heap'` (a 4-ary heap, O(log n), insensitive to
+   * the time distribution). Both give the same order.
+   */
+  queue?: EventSetKind;
+}
 
 /** Options of {@link Simulator.run}. */
 export interface RunOptions {
@@ -36,13 +50,25 @@ export interface RunResult {
   readonly reason: RunStopReason;
 }
 
+/**
+ * A discrete-event simulator: one clock (integer µs, read in seconds) and one
+ * pending-event set. Events run in time order, ties in scheduling order.
+ */
 export class Simulator {
-  private readonly queue = new EventQueue();
+  private readonly queue: EventSet;
   private nowMicros = 0;
   private executedCount = 0;
   private cancelledCount = 0;
   private stopRequested = false;
   private running = false;
+
+  /** @throws UsageError on an unknown queue kind. */
+  constructor(options: SimulatorOptions = {}) {
+    const kind = options.queue ?? 'calendar';
+    if (kind === 'calendar') this.queue = new EventQueue();
+    else if (kind === 'heap') this.queue = new HeapEventQueue();
+    else throw new UsageError(`simulator: queue ${JSON.stringify(kind)} is not a queue kind. Use "calendar" or "heap"`, 'usage');
+  }
 
   /** Current simulated time in seconds. */
   get now(): number {
@@ -73,29 +99,42 @@ export class Simulator {
    * Schedules `handler` to run `delay` seconds from now.
    * @param delay seconds, 0 or more (rounded to the microsecond).
    * @param label names the event in errors and traces.
-   * @throws UsageError on a negative, NaN or infinite delay.
+   * @returns a handle for {@link cancel}.
+   * @throws UsageError (rule `time`) on a negative, NaN, infinite or too large delay; (rule `usage`) when `handler` is not a function.
    */
   schedule(delay: number, handler: EventHandler, label?: string): EventHandle {
-    return this.queue.push(this.nowMicros + toMicros(delay, label ? `schedule "${label}"` : 'schedule delay'), handler, label);
+    // Fast path: one comparison rejects NaN, negatives and Infinity; toMicros words the error.
+    if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_SECONDS)) toMicros(delay, label ? `schedule "${label}"` : 'schedule delay');
+    if (typeof handler !== 'function') throw badHandler('schedule', label);
+    const t = this.nowMicros + Math.round(delay * MICROS_PER_SECOND);
+    if (t > MAX_TIME_US) throw beyondHorizon('schedule', label, t);
+    return this.queue.push(t, handler, label);
   }
 
   /**
-   * Schedules `handler` at absolute simulated time `time` (seconds).
-   * @throws UsageError when `time` is NaN, infinite or earlier than now.
+   * Schedules `handler` at absolute simulated time `time` (seconds, rounded to the µs).
+   * @returns a handle for {@link cancel}.
+   * @throws UsageError (rule `time`) when `time` is NaN, infinite, negative, too large or earlier than now; (rule `usage`) when `handler` is not a function.
    */
   scheduleAt(time: number, handler: EventHandler, label?: string): EventHandle {
     const t = toMicros(time, label ? `scheduleAt "${label}"` : 'scheduleAt time');
     if (t < this.nowMicros) {
       throw new UsageError(`scheduleAt${label ? ` "${label}"` : ''}: time ${time} s is in the past (now ${this.now} s). Schedule at now or later`, 'time');
     }
+    if (typeof handler !== 'function') throw badHandler('scheduleAt', label);
     return this.queue.push(t, handler, label);
   }
 
-  /** Schedules at an absolute time in integer microseconds (hot paths; no checks beyond the past). */
+  /**
+   * Schedules `handler` at an absolute time in integer microseconds (for hot paths such as {@link Timer}).
+   * @returns a handle for {@link cancel}.
+   * @throws UsageError (rule `time`) when `timeUs` is not an integer in [nowUs, 2^53 - 1].
+   */
   scheduleAtUs(timeUs: number, handler: EventHandler, label?: string): EventHandle {
-    if (timeUs < this.nowMicros || !Number.isInteger(timeUs)) {
-      throw new UsageError(`scheduleAtUs: ${timeUs} µs is not an integer time at or after now (${this.nowMicros} µs)`, 'time');
+    if (!(timeUs >= this.nowMicros && timeUs <= MAX_TIME_US) || !Number.isInteger(timeUs)) {
+      throw new UsageError(`scheduleAtUs${label ? ` "${label}"` : ''}: time ${timeUs} µs is not an integer at or after now (${this.nowMicros} µs). Pass an integer time >= nowUs`, 'time');
     }
+    if (typeof handler !== 'function') throw badHandler('scheduleAtUs', label);
     return this.queue.push(timeUs, handler, label);
   }
 
@@ -118,14 +157,15 @@ export class Simulator {
    * Runs the earliest pending event, if any, advancing the clock to it.
    * @returns false when nothing was pending.
    * @throws SimulationError when the handler throws (time, label, cause).
+   * @throws UsageError when called from a handler during {@link run}.
    */
   step(): boolean {
+    if (this.running) throw new UsageError('step: the simulator is running; call stop() from a handler instead', 'usage');
     const q = this.queue;
-    if (q.peekTime() === Infinity) return false;
-    const t = q.topTime();
-    const slot = q.popSlot();
-    const handler = q.handlerOf(slot);
-    const label = q.labelOf(slot);
+    const t = q.peekTime();
+    if (t === Infinity) return false;
+    const handler = q.pop();
+    const label = q.poppedLabel;
     this.nowMicros = t;
     this.executedCount++;
     try {
@@ -161,9 +201,8 @@ export class Simulator {
         const t = q.peekTime();
         if (t === Infinity) { reason = 'empty'; break; }
         if (t > untilUs) { reason = 'until'; break; }
-        const slot = q.popSlot();
-        const handler = q.handlerOf(slot);
-        const label = q.labelOf(slot);
+        const handler = q.pop();
+        const label = q.poppedLabel;
         this.nowMicros = t;
         executed++;
         try {
@@ -182,4 +221,12 @@ export class Simulator {
     if ((reason === 'until' || reason === 'empty') && untilUs !== Infinity) this.nowMicros = untilUs;
     return { executed, now: this.now, reason };
   }
+}
+
+function badHandler(where: string, label: string | undefined): UsageError {
+  return new UsageError(`${where}${label ? ` "${label}"` : ''}: the handler is not a function. Pass a function such as () => {}`, 'usage');
+}
+
+function beyondHorizon(where: string, label: string | undefined, timeUs: number): UsageError {
+  return new UsageError(`${where}${label ? ` "${label}"` : ''}: time ${timeUs / MICROS_PER_SECOND} s is beyond the simulated horizon of ${MAX_SECONDS} s (2^53 µs). Pass a shorter delay`, 'time');
 }

@@ -9,6 +9,11 @@ import { UsageError } from '../../errors.js';
 import type { EventHandle, Simulator } from './simulator.js';
 import { toMicros } from './time.js';
 
+/**
+ * A restartable one-shot timer on a {@link Simulator}: `start(after)` sets or
+ * replaces the deadline (seconds from now), `stop()` clears it; `onExpire`
+ * runs at most once per deadline.
+ */
 export class Timer {
   private deadlineUs = -1;
   private handle: EventHandle | null = null;
