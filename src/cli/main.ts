@@ -6,10 +6,14 @@
  */
 import { Command } from 'commander';
 import { register as registerStart } from './commands/start.js';
+import { register as registerValidate } from './commands/validate.js';
+import { register as registerReach } from './commands/reach.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
 
 registerStart(program);
+registerValidate(program);
+registerReach(program);
 
 await program.parseAsync(process.argv);

@@ -9,7 +9,7 @@ import { Trace } from '../trace.js';
 import { Network } from '../net/model.js';
 import type { Client, Connection, Gateway } from '../net/model.js';
 import { Underlay } from '../net/underlay.js';
-import { PacketEngine, type PacketOutcome, type Packet } from '../net/forwarding.js';
+import { PacketEngine, hopChain, type PacketOutcome, type Packet } from '../net/forwarding.js';
 import { RouteTables, clientTable, clientRoutes, packageRoutes, gatewayReady } from '../net/routing.js';
 import type { LpmTable } from '../net/lpm.js';
 import type { Route } from '../net/routing.js';
@@ -35,11 +35,11 @@ export interface ProbeResult {
   /** Where it ended: delivered reply, or the drop. */
   readonly outcome: PacketOutcome;
   /** Which packet failed: the request or the reply. */
-  readonly failed?: 'request' | 'reply';
+  readonly failed: 'request' | 'reply' | undefined;
   /** The hops of the request, then of the reply, as a chain. */
   readonly explanation: string;
   /** Round-trip time in seconds when ok. */
-  readonly rtt?: number;
+  readonly rtt: number | undefined;
   readonly sentAt: number;
 }
 
@@ -55,7 +55,11 @@ export class Simulation {
   private stateVersion = 0;
   private tablesCache: { version: number; tables: RouteTables } | undefined;
   private lastChange = 0;
+  /** Route tables shared by clients with the same routes: key = gateway + kind + package + manual routes. */
   private readonly clientTableCache = new Map<string, { version: number; table: LpmTable<Route> }>();
+  private readonly ownClientTable = new WeakMap<Client, { version: number; table: LpmTable<Route> }>();
+  /** P2S addresses in use, per gateway. */
+  private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
 
   constructor(readonly scenario: Scenario, options: SimulationOptions = {}) {
     this.rng = new Rng(options.seed ?? scenario.seed ?? 1);
@@ -123,10 +127,13 @@ export class Simulation {
   clientTable(c: Client, extra: readonly Prefix[] = []): LpmTable<Route> {
     if (extra.length > 0) return clientTable(this.network, c, this.bgpRibs(), extra);
     const v = this.stateVersion * 1e6 + this.network.version;
-    const hit = this.clientTableCache.get(c.name);
-    if (hit && hit.version === v) return hit.table;
-    const table = clientTable(this.network, c, this.bgpRibs());
-    this.clientTableCache.set(c.name, { version: v, table });
+    const own = this.ownClientTable.get(c);
+    if (own && own.version === v) return own.table;
+    const key = `${c.gateway.name}|${c.windows ? `w|${c.packageRoutes?.map((p) => p.cidr).join(',') ?? ''}` : c.connected ? 'p' : 'x'}|${c.manualRoutes.map((p) => p.cidr).join(',')}`;
+    const hit = this.clientTableCache.get(key);
+    const table = hit && hit.version === v ? hit.table : clientTable(this.network, c, this.bgpRibs());
+    if (!hit || hit.version !== v) this.clientTableCache.set(key, { version: v, table });
+    this.ownClientTable.set(c, { version: v, table });
     return table;
   }
 
@@ -174,18 +181,17 @@ export class Simulation {
     const sentAt = this.sim.now;
     if (addr === undefined) {
       const outcome: PacketOutcome = { status: 'dropped', reason: 'clientNotConnected', at: node, time: sentAt, detail: `${from} is not connected` };
-      done({ ok: false, outcome, failed: 'request', explanation: `client ${from}: not connected`, sentAt });
+      done({ ok: false, outcome, failed: 'request', explanation: `client ${from}: not connected`, sentAt, rtt: undefined });
       return;
     }
     this.packets.send(node, addr, to, 'request', (req: Packet, out: PacketOutcome) => {
       if (out.status === 'dropped') {
-        done({ ok: false, outcome: out, failed: 'request', explanation: chain(req, out), sentAt });
+        done(new Probe(false, out, 'request', sentAt, undefined, req, out));
         return;
       }
       this.packets.send(out.at, to, addr, 'reply', (rep: Packet, out2: PacketOutcome) => {
-        const explanation = `${chain(req, out)}; reply: ${chain(rep, out2)}`;
-        if (out2.status === 'dropped') done({ ok: false, outcome: out2, failed: 'reply', explanation, sentAt });
-        else done({ ok: true, outcome: out2, explanation, rtt: this.sim.now - sentAt, sentAt });
+        if (out2.status === 'dropped') done(new Probe(false, out2, 'reply', sentAt, undefined, req, out, rep));
+        else done(new Probe(true, out2, undefined, sentAt, this.sim.now - sentAt, req, out, rep));
       });
     }, extraClientRoutes);
   }
@@ -238,16 +244,21 @@ export class Simulation {
   /** Marks a client connected with a pool address (called by the tunnel layer). */
   clientJoined(c: Client): void {
     const g = c.gateway;
-    const used = new Set([...this.network.clients.values()].filter((x) => x.connected && x.gateway === g).map((x) => x.address));
+    let use = this.poolUse.get(g.name);
+    if (!use) this.poolUse.set(g.name, (use = { used: new Set(), hint: 0 }));
+    // Usable addresses of the pools in order, skipping each pool's network, .1 and broadcast;
+    // the lowest free one is taken, so allocation is deterministic. `hint` is a lower bound.
+    const slots = g.pools.map((p) => Math.max(0, 2 ** (32 - p.length) - 3));
+    const total = slots.reduce((a, b) => a + b, 0);
     let addr: number | undefined;
-    for (const pool of g.pools) {
-      for (let i = 2; i < 2 ** (32 - pool.length) - 1; i++) {
-        const a = nthAddress(pool, i);
-        if (!used.has(a)) { addr = a; break; }
-      }
-      if (addr !== undefined) break;
+    for (let i = use.hint; i < total; i++) {
+      let k = i, j = 0;
+      while (k >= slots[j]!) k -= slots[j++]!;
+      const a = nthAddress(g.pools[j]!, 2 + k);
+      if (!use.used.has(a)) { addr = a; use.hint = i + 1; break; }
     }
     if (addr === undefined) throw new UsageError(`client "${c.name}": the P2S pool of ${g.name} is exhausted. Enlarge vpnClientAddressPool`, 'pool');
+    use.used.add(addr);
     c.address = addr;
     c.connected = true;
     this.trace.emit({ t: this.sim.now, type: 'client.connected', client: c.name, address: formatAddress(addr) });
@@ -256,6 +267,11 @@ export class Simulation {
 
   /** Marks a client disconnected (called by the tunnel layer, or on failover). */
   clientLeft(c: Client, reason: string): void {
+    const use = this.poolUse.get(c.gateway.name);
+    if (use && c.address !== undefined) {
+      use.used.delete(c.address);
+      use.hint = 0; // a freed address may be lower than the hint
+    }
     c.connected = false;
     c.address = undefined;
     this.tunnels.clientGone(c);
@@ -343,7 +359,26 @@ export class Simulation {
   }
 }
 
+/** A probe's result; the explanation is built only when read. */
+class Probe implements ProbeResult {
+  constructor(
+    readonly ok: boolean,
+    readonly outcome: PacketOutcome,
+    readonly failed: 'request' | 'reply' | undefined,
+    readonly sentAt: number,
+    readonly rtt: number | undefined,
+    private readonly req: Packet,
+    private readonly reqOut: PacketOutcome,
+    private readonly rep?: Packet,
+  ) {}
+
+  get explanation(): string {
+    const first = chain(this.req, this.reqOut);
+    return this.rep ? `${first}; reply: ${chain(this.rep, this.outcome)}` : first;
+  }
+}
+
 function chain(p: Packet, out: PacketOutcome): string {
-  const hops = p.hops.join(' -> ');
+  const hops = hopChain(p);
   return out.status === 'delivered' ? hops : `${hops}: ${out.detail.replace(/^[^:]*: /, '')}`;
 }

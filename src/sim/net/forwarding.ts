@@ -12,7 +12,8 @@
 import type { Simulator } from '../kernel/simulator.js';
 import type { Trace } from '../trace.js';
 import { contains, formatAddress, type Prefix } from './prefix.js';
-import type { Client, Connection, Network } from './model.js';
+import type { Client, Connection, Host, Network } from './model.js';
+import { nodeId } from './model.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
 import type { Underlay } from './underlay.js';
@@ -40,8 +41,10 @@ export interface Packet {
   readonly dst: number;
   ttl: number;
   readonly kind: 'request' | 'reply' | 'data';
-  /** Hops so far, as explanation fragments. */
-  readonly hops: string[];
+  /** Nodes visited so far (node ids), and the route each used (undefined where none). Explanations are built from these only when asked. */
+  readonly trail: (string | Route)[];
+  /** Nodes visited (routers and endpoints), for the TTL and explanations. */
+  hops: number;
   /** Routes the source client uses for this packet only (the "added by hand" what-if). */
   readonly extraClientRoutes: readonly Prefix[];
   readonly done: (p: Packet, outcome: PacketOutcome) => void;
@@ -76,6 +79,8 @@ export class PacketEngine {
   delivered = 0;
   readonly dropped = new Map<DropReason, number>();
   private nextId = 1;
+  private readonly infos = new Map<string, NodeInfo>();
+  private infoVersion = -1;
   private clientByAddr = new Map<number, Client>();
   private clientIndexVersion = -1;
 
@@ -98,95 +103,102 @@ export class PacketEngine {
    * `done` runs once, when it is delivered or dropped.
    */
   send(from: string, src: number, dst: number, kind: Packet['kind'], done: Packet['done'], extraClientRoutes: readonly Prefix[] = []): Packet {
-    const p: Packet = { id: this.nextId++, src, dst, ttl: INITIAL_TTL, kind, hops: [], extraClientRoutes, done };
+    const p: Packet = { id: this.nextId++, src, dst, ttl: INITIAL_TTL, kind, trail: [], hops: 0, extraClientRoutes, done };
     this.sent++;
-    this.arrive(from, p);
+    this.arrive(this.info(from), p);
     return p;
   }
 
-  private arrive(node: string, p: Packet): void {
-    const { net } = this.ctx;
-    const colon = node.indexOf(':');
-    const kind = node.slice(0, colon);
-    const name = node.slice(colon + 1);
-    if (kind === 'client') {
-      const c = net.clients.get(name);
-      if (!c) return this.drop(p, node, 'noRoute', `client ${name} no longer exists`);
+  /** What forwarding needs to know of a node id, cached until the network changes. */
+  private info(node: string): NodeInfo {
+    const net = this.ctx.net;
+    if (this.infoVersion !== net.version) {
+      this.infos.clear();
+      this.infoVersion = net.version;
+    }
+    let i = this.infos.get(node);
+    if (!i) {
+      const colon = node.indexOf(':');
+      const kind = node.slice(0, colon) as NodeInfo['kind'];
+      const name = node.slice(colon + 1);
+      i = { id: node, kind, name, location: locationOf(net, node), client: kind === 'client' ? net.client(name) : undefined, host: kind === 'host' ? net.host(name) : undefined };
+      this.infos.set(node, i);
+    }
+    return i;
+  }
+
+  private arrive(i: NodeInfo, p: Packet): void {
+    const node = i.id;
+    if (i.kind === 'client') {
+      const c = i.client!;
       if (c.connected && c.address === p.dst) return this.deliver(p, node);
-      p.hops.push(`client ${name}`);
-      if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${name} does not own ${formatAddress(p.src)}`);
+      visit(p, node);
+      if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${i.name} does not own ${formatAddress(p.src)}`);
       const route = this.ctx.clientTable(c, p.extraClientRoutes).lookup(p.dst);
       return this.forward(node, p, route);
     }
-    if (kind === 'host') {
-      const h = net.hosts.get(name)!;
-      p.hops.push(`host ${name}`);
-      return this.hop(p, h.vnet ? `vnet:${h.vnet.name}` : `site:${h.site!.name}`, INTERNAL_HOP_US);
+    if (i.kind === 'host') {
+      const h = i.host!;
+      visit(p, node);
+      return this.hop(p, this.info(h.vnet ? nodeId.vnet(h.vnet.name) : nodeId.site(h.site!.name)), INTERNAL_HOP_US);
     }
-    if (kind === 'gw' && !this.ctx.gatewayUp(name)) return this.drop(p, node, 'gatewayDown', `gateway ${name} is not running`);
-    p.hops.push(display(node));
-    if (p.hops.length > 1 && --p.ttl <= 0) return this.drop(p, node, 'ttlExpired', `TTL expired at ${display(node)}`);
+    if (i.kind === 'gw' && !this.ctx.gatewayUp(i.name)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
+    visit(p, node);
+    if (p.hops > 1 && --p.ttl <= 0) return this.drop(p, node, 'ttlExpired', `TTL expired at ${display(node)}`);
     const table = this.ctx.tables().get(node);
     return this.forward(node, p, table?.lookup(p.dst));
   }
 
   private forward(node: string, p: Packet, route: Route | undefined): void {
-    const { net, underlay } = this.ctx;
-    const here = display(node);
-    const dst = formatAddress(p.dst);
-    if (!route) return this.drop(p, node, 'noRoute', `${here}: no route to ${dst}`);
-    const annotate = (what: string) => {
-      p.hops[p.hops.length - 1] = `${p.hops[p.hops.length - 1]} (route ${route.prefix.cidr} ${what})`;
-    };
+    const net = this.ctx.net;
+    if (!route) return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${formatAddress(p.dst)}`);
     switch (route.nextHopType) {
       case 'VnetLocal':
-        if (node.startsWith('gw:')) { annotate(`to ${route.nextNode!.slice(5)}`); return this.hop(p, route.nextNode!, INTERNAL_HOP_US); }
+        if (node.charCodeAt(0) === 103 /* g */) { annotate(p, route); return this.hop(p, this.next(route), INTERNAL_HOP_US); }
         return this.deliver(p, node);
       case 'Local':
         return this.deliver(p, node);
-      case 'VNetPeering': {
-        annotate(`via peering`);
-        return this.hop(p, route.nextNode!, node.startsWith('gw:') ? INTERNAL_HOP_US : this.latencyUs(node, route.nextNode!));
-      }
+      case 'VNetPeering':
+        annotate(p, route);
+        return this.hop(p, this.next(route), node.charCodeAt(0) === 103 ? INTERNAL_HOP_US : this.latencyUs(node, route.nextNode!));
       case 'VirtualNetworkGateway':
-        annotate(`via gateway ${route.nextNode!.slice(3)}`);
-        return this.hop(p, route.nextNode!, this.latencyUs(node, route.nextNode!));
+        annotate(p, route);
+        return this.hop(p, this.next(route), this.latencyUs(node, route.nextNode!));
       case 'P2SClient': {
         const c = this.clientAt(p.dst);
-        if (!c || c.gateway.name !== node.slice(3)) return this.drop(p, node, 'clientNotConnected', `${here}: no P2S client connected at ${dst}`);
-        annotate(`to P2S client ${c.name}`);
-        return this.viaUnderlay(p, node, `client:${c.name}`);
+        if (!c || c.gateway.name !== node.slice(3)) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
+        annotate(p, route);
+        return this.viaUnderlay(p, node, this.info(c.nodeId));
       }
       case 'P2STunnel': {
-        const c = net.clients.get(node.slice(7))!;
-        if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${here}: P2S tunnel to ${c.gateway.name} is not connected`);
-        annotate(`via P2S tunnel to ${c.gateway.name}`);
-        return this.viaUnderlay(p, node, route.nextNode!);
+        const c = this.info(node).client!;
+        if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${display(node)}: P2S tunnel to ${c.gateway.name} is not connected`);
+        annotate(p, route);
+        return this.viaUnderlay(p, node, this.next(route));
       }
       case 'Tunnel':
       case 'ExpressRoute': {
         const c = net.connections.get(route.connection!)!;
         const what = route.nextHopType === 'Tunnel' ? 'tunnel' : 'ExpressRoute';
+        annotate(p, route);
         if (!this.ctx.tunnels.isUp(c)) {
           const reason = this.ctx.tunnels.onBlocked(c);
-          annotate(`via ${what} ${c.name}`);
-          return this.drop(p, node, reason, `${here}: ${what} ${c.name} is down`);
+          return this.drop(p, node, reason, `${display(node)}: ${what} ${c.name} is down`);
         }
         if (!selectorsMatch(net, c, node, p)) {
-          return this.drop(p, node, 'trafficSelectorMismatch', `${here}: ${formatAddress(p.src)} -> ${dst} matches no traffic selector of ${c.name}`);
+          return this.drop(p, node, 'trafficSelectorMismatch', `${display(node)}: ${formatAddress(p.src)} -> ${formatAddress(p.dst)} matches no traffic selector of ${c.name}`);
         }
         this.ctx.tunnels.onTraffic(c);
-        annotate(`via ${what} ${c.name}`);
-        return this.viaUnderlay(p, node, route.nextNode!);
+        return this.viaUnderlay(p, node, this.next(route));
       }
       case 'Internet':
       case 'None': {
+        const dst = formatAddress(p.dst);
         const why = route.nextHopType === 'None' ? route.note : `only the default route to the internet matches ${dst}`;
-        if (p.kind === 'reply') return this.drop(p, node, 'noReturnRoute', `${here}: no route back to ${dst} (${why}${poolHint(net, node, p.dst)})`);
-        return this.drop(p, node, 'noRoute', `${here}: no route to ${dst} (${why})`);
+        if (p.kind === 'reply') return this.drop(p, node, 'noReturnRoute', `${display(node)}: no route back to ${dst} (${why}${poolHint(net, node, p.dst)})`);
+        return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${dst} (${why})`);
       }
     }
-    void underlay;
   }
 
   private clientAt(addr: number): Client | undefined {
@@ -198,25 +210,30 @@ export class PacketEngine {
     return this.clientByAddr.get(addr);
   }
 
-  private viaUnderlay(p: Packet, from: string, to: string): void {
-    const link = this.ctx.underlay.link(locationOf(this.ctx.net, from), locationOf(this.ctx.net, to));
+  /** The node a route leads to (cached on the route, which lives no longer than the network version it was built for). */
+  private next(route: Route): NodeInfo {
+    return (route.nextInfo ??= this.info(route.nextNode!)) as NodeInfo;
+  }
+
+  private viaUnderlay(p: Packet, from: string, to: NodeInfo): void {
+    const link = this.ctx.underlay.link(this.info(from).location, to.location);
     const ok = link.transmit(PROBE_BYTES, () => this.arrive(to, p), 'packet');
-    if (!ok) this.drop(p, from, 'loss', `lost on the underlay between ${display(from)} and ${display(to)}`);
+    if (!ok) this.drop(p, from, 'loss', `lost on the underlay between ${display(from)} and ${display(to.id)}`);
   }
 
   private latencyUs(a: string, b: string): number {
-    const la = locationOf(this.ctx.net, a), lb = locationOf(this.ctx.net, b);
+    const la = this.info(a).location, lb = this.info(b).location;
     if (la === lb) return INTERNAL_HOP_US;
     return Math.round(this.ctx.underlay.figures(la, lb).latencyMs * 1000);
   }
 
-  private hop(p: Packet, to: string, delayUs: number): void {
+  private hop(p: Packet, to: NodeInfo, delayUs: number): void {
     this.ctx.sim.scheduleAtUs(this.ctx.sim.nowUs + delayUs, () => this.arrive(to, p), 'packet');
   }
 
   private deliver(p: Packet, node: string): void {
     this.delivered++;
-    if (p.hops[p.hops.length - 1] !== display(node)) p.hops.push(display(node));
+    if (p.trail[p.trail.length - 1] !== node) visit(p, node);
     p.done(p, { status: 'delivered', at: node, time: this.ctx.sim.now });
   }
 
@@ -225,6 +242,53 @@ export class PacketEngine {
     this.ctx.trace.emit({ t: this.ctx.sim.now, type: 'packet.drop', reason, node, src: formatAddress(p.src), dst: formatAddress(p.dst) });
     p.done(p, { status: 'dropped', reason, at: node, time: this.ctx.sim.now, detail });
   }
+}
+
+interface NodeInfo {
+  readonly id: string;
+  readonly kind: 'client' | 'host' | 'gw' | 'vnet' | 'site';
+  readonly name: string;
+  readonly location: string;
+  readonly client: Client | undefined;
+  readonly host: Host | undefined;
+}
+
+/** The trail holds node ids, each followed by the route it used, if any. */
+function visit(p: Packet, node: string): void {
+  p.trail.push(node);
+  p.hops++;
+}
+
+function annotate(p: Packet, route: Route): void {
+  p.trail.push(route);
+}
+
+/** What a route did with a packet, in words. */
+function describe(r: Route, next: string | undefined): string {
+  switch (r.nextHopType) {
+    case 'VnetLocal': return `to ${display(r.nextNode!)}`;
+    case 'VNetPeering': return 'via peering';
+    case 'VirtualNetworkGateway': return `via gateway ${display(r.nextNode!)}`;
+    case 'P2SClient': return `to P2S ${next ? display(next) : 'client'}`;
+    case 'P2STunnel': return `via P2S tunnel to ${display(r.nextNode!)}`;
+    case 'Tunnel': return `via tunnel ${r.connection}`;
+    case 'ExpressRoute': return `via ExpressRoute ${r.connection}`;
+    default: return r.nextHopType;
+  }
+}
+
+/** The hops of a packet as a chain: `client laptop (route 10.2.0.0/16 via P2S tunnel to VNet1GW) -> VNet1GW -> ...`. */
+export function hopChain(p: Packet): string {
+  const parts: string[] = [];
+  const t = p.trail;
+  for (let i = 0; i < t.length; i++) {
+    const n = t[i] as string;
+    const r = typeof t[i + 1] === 'object' ? (t[i + 1] as Route) : undefined;
+    if (r) i++;
+    const next = t[i + 1] as string | undefined;
+    parts.push(r ? `${display(n)} (route ${r.prefix.cidr} ${describe(r, next)})` : display(n));
+  }
+  return parts.join(' -> ');
 }
 
 /** Human name of a node id: `client laptop`, `VNet1GW`, `VNet2`, `Site1`. */

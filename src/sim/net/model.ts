@@ -89,6 +89,8 @@ export interface Peering {
 export interface Client {
   readonly def: ClientDef;
   readonly name: string;
+  /** Node id in the topology (`client:<name>`). */
+  readonly nodeId: string;
   readonly gateway: Gateway;
   readonly windows: boolean;
   /** Address from the P2S pool while connected. */
@@ -128,8 +130,7 @@ export class Network {
   readonly peerings = new Map<string, Peering>();
   readonly clients = new Map<string, Client>();
   readonly hosts = new Map<string, Host>();
-  /** Nodes: forwarding elements; edges: links. Rebuilt on every mutation. */
-  graph = new MultiUndirectedGraph();
+  private graphCache: { version: number; graph: MultiUndirectedGraph } | undefined;
   /** Bumped on every mutation. */
   version = 0;
   private publicIpCounter = 0;
@@ -143,7 +144,12 @@ export class Network {
     for (const p of scenario.peerings ?? []) this.addPeering(p);
     for (const c of scenario.clients ?? []) this.addClient(c);
     for (const h of scenario.hosts ?? []) this.addHost(h);
-    this.rebuildGraph();
+  }
+
+  /** Nodes: forwarding elements; edges: links (attach, p2s, tunnel, expressroute, peering). Rebuilt lazily after a mutation. */
+  get graph(): MultiUndirectedGraph {
+    if (this.graphCache?.version !== this.version) this.graphCache = { version: this.version, graph: this.buildGraph() };
+    return this.graphCache.graph;
   }
 
   // ---------------------------------------------------------------- lookups
@@ -341,7 +347,7 @@ export class Network {
 
   addClient(def: ClientDef): Client {
     const c: Client = {
-      def, name: def.name, gateway: this.gateway(def.gateway), windows: def.os === 'Windows',
+      def, name: def.name, nodeId: nodeId.client(def.name), gateway: this.gateway(def.gateway), windows: def.os === 'Windows',
       address: undefined, connected: false, packageRoutes: undefined, packageDownloadedAt: undefined,
       manualRoutes: (def.manualRoutes ?? []).map((p) => parsePrefix(p)),
     };
@@ -361,10 +367,9 @@ export class Network {
     return h;
   }
 
-  /** Marks a change; rebuilds the topology graph. */
+  /** Marks a change (derived state such as the graph and route tables recompute). */
   touch(): void {
     this.version++;
-    if (this.graph.order > 0 || this.vnets.size > 0) this.rebuildGraph();
   }
 
   /** Public IP of the n-th gateway created, from RFC 5737 ranges; never reused (R2). */
@@ -374,7 +379,7 @@ export class Network {
     return nthAddress(block, 4 + (n % 250));
   }
 
-  private rebuildGraph(): void {
+  private buildGraph(): MultiUndirectedGraph {
     const g = new MultiUndirectedGraph();
     for (const v of this.vnets.values()) g.addNode(nodeId.vnet(v.name), { kind: 'vnet', name: v.name, location: v.location });
     for (const s of this.sites.values()) g.addNode(nodeId.site(s.name), { kind: 'site', name: s.name, location: s.location });
@@ -399,7 +404,7 @@ export class Network {
         g.addEdge(nodeId.vnet(p.vnet.name), nodeId.vnet(p.remote.name), { kind: 'peering' });
       }
     }
-    this.graph = g;
+    return g;
   }
 }
 

@@ -109,6 +109,8 @@ export const SAME_LOCATION_LATENCY_MS = 1;
 export class Underlay {
   private readonly entries = new Map<string, PathFigures>();
   private readonly links = new Map<string, PathDirection>();
+  /** from -> to -> link: lookups without building a key string. */
+  private readonly linkIndex = new Map<string, Map<string, PathDirection>>();
   readonly defaults: PathFigures;
 
   constructor(
@@ -145,11 +147,14 @@ export class Underlay {
 
   /** The link carrying messages from `a` to `b` (one per direction, created on first use). */
   link(a: string, b: string): PathDirection {
-    const k = `${a}->${b}`;
-    let l = this.links.get(k);
+    let row = this.linkIndex.get(a);
+    if (!row) this.linkIndex.set(a, (row = new Map()));
+    let l = row.get(b);
     if (!l) {
+      const k = `${a}->${b}`;
       l = new PathDirection(this.sim, this.streamFor(`underlay/${k}`), this.figures(a, b));
       this.links.set(k, l);
+      row.set(b, l);
     }
     return l;
   }
