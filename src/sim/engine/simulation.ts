@@ -41,6 +41,16 @@ export interface ProbeResult {
   /** Round-trip time in seconds when ok. */
   readonly rtt: number | undefined;
   readonly sentAt: number;
+  /** The request's path: nodes visited (ids such as `client:laptop`, `gw:VNet1GW`) and the route each used. */
+  readonly requestPath?: readonly PathHop[];
+  /** The reply's path, when a reply was sent. */
+  readonly replyPath?: readonly PathHop[];
+}
+
+/** One hop of a path: the node and the route it forwarded by (undefined where the packet ended or was handed on locally). */
+export interface PathHop {
+  readonly node: string;
+  readonly route: Route | undefined;
 }
 
 export class Simulation {
@@ -372,10 +382,27 @@ class Probe implements ProbeResult {
     private readonly rep?: Packet,
   ) {}
 
+  get requestPath(): readonly PathHop[] {
+    return pathOf(this.req);
+  }
+
+  get replyPath(): readonly PathHop[] | undefined {
+    return this.rep ? pathOf(this.rep) : undefined;
+  }
+
   get explanation(): string {
     const first = chain(this.req, this.reqOut);
     return this.rep ? `${first}; reply: ${chain(this.rep, this.outcome)}` : first;
   }
+}
+
+function pathOf(p: Packet): PathHop[] {
+  const out: PathHop[] = [];
+  for (const x of p.trail) {
+    if (typeof x === 'string') out.push({ node: x, route: undefined });
+    else out[out.length - 1] = { node: out[out.length - 1]!.node, route: x };
+  }
+  return out;
 }
 
 function chain(p: Packet, out: PacketOutcome): string {
