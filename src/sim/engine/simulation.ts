@@ -68,6 +68,7 @@ export class Simulation {
   /** Route tables shared by clients with the same routes: key = gateway + kind + package + manual routes. */
   private readonly clientTableCache = new Map<string, { version: number; table: LpmTable<Route> }>();
   private readonly ownClientTable = new WeakMap<Client, { version: number; table: LpmTable<Route> }>();
+  private readonly actionHandlers = new Map<string, (e: TimelineEntry) => void>();
   /** P2S addresses in use, per gateway. */
   private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
 
@@ -291,10 +292,25 @@ export class Simulation {
 
   // ---------------------------------------------------------------- timeline
 
+  /**
+   * Lets a module handle a timeline action (traffic generators, flows): its
+   * handler runs instead of the built-in one. One handler per action.
+   * @throws UsageError when the action already has a handler.
+   */
+  registerAction<A extends TimelineEntry['action']>(action: A, handler: (e: Extract<TimelineEntry, { action: A }>) => void): void {
+    if (this.actionHandlers.has(action)) throw new UsageError(`registerAction: "${action}" already has a handler`, 'usage');
+    this.actionHandlers.set(action, handler as (e: TimelineEntry) => void);
+  }
+
   /** Applies one timeline entry now. */
   apply(e: TimelineEntry): void {
     const net = this.network;
     this.trace.emit({ t: this.sim.now, type: 'timeline', action: e.action });
+    const custom = this.actionHandlers.get(e.action);
+    if (custom) {
+      custom(e);
+      return;
+    }
     switch (e.action) {
       case 'addPeering': {
         const { at: _a, action: _b, ...def } = e;
