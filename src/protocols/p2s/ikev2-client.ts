@@ -279,7 +279,8 @@ export type Ikev2P2sStatus =
   | { readonly state: 'idle' }
   | { readonly state: 'connecting'; readonly since: number }
   | { readonly state: 'connected'; readonly since: number; readonly setupTime: number }
-  | { readonly state: 'failed'; readonly at: number; readonly reason: string };
+  | { readonly state: 'failed'; readonly at: number; readonly reason: string }
+  | { readonly state: 'disconnected'; readonly at: number; readonly reason: string };
 
 /** Options of {@link Ikev2P2sSession}. */
 export interface Ikev2P2sSessionOptions {
@@ -299,6 +300,10 @@ export interface Ikev2P2sSessionOptions {
 export class Ikev2P2sSession {
   private statusValue: Ikev2P2sStatus = { state: 'idle' };
   private sinceUs = 0;
+  /** True while this session holds a slot of the gateway's client pool. */
+  private slotHeld = false;
+  private generation = 0;
+  private drivers: { dispose(): void }[] = [];
   private readonly listeners: ((t: number, status: Ikev2P2sStatus) => void)[] = [];
 
   /**
@@ -330,22 +335,52 @@ export class Ikev2P2sSession {
     const cm = ikev2P2sClientMachine(this.clientConfig);
     const gm = ikev2P2sGatewayMachine(this.gatewayConfig);
     const name = this.o.name ?? 'ikev2';
+    // Messages still in flight from an earlier, ended attempt are ignored.
+    const gen = ++this.generation;
     const gw: MachineDriver<Ikev2P2sGatewayState, Ikev2P2sGatewayInput, Ikev2P2sGatewayEffect> = new MachineDriver<Ikev2P2sGatewayState, Ikev2P2sGatewayInput, Ikev2P2sGatewayEffect>(sim, `${name}/gateway`, gm.step, gm.initial, {
       effect: (e) => {
+        if (gen !== this.generation) return;
         if (e.kind === 'send') { const msg = e.msg; this.o.toClient.transmit(ikev2MessageBytes(msg), () => cl.input({ kind: 'recv', msg }), `${name} <- ${msg.kind}#${msg.msgId}`); }
-        else if (e.kind === 'admit') gw.input({ kind: 'admission', granted: this.o.pool.tryAcquire() });
+        else if (e.kind === 'admit') {
+          const granted = this.o.pool.tryAcquire();
+          if (granted) this.slotHeld = true;
+          gw.input({ kind: 'admission', granted });
+        }
       },
     }, (n) => ({ kind: 'timer', name: n }));
     const cl: MachineDriver<Ikev2P2sClientState, Ikev2P2sClientInput, Ikev2P2sClientEffect> = new MachineDriver<Ikev2P2sClientState, Ikev2P2sClientInput, Ikev2P2sClientEffect>(sim, `${name}/client`, cm.step, cm.initial, {
       effect: (e) => {
+        if (gen !== this.generation) return;
         if (e.kind === 'send') { const msg = e.msg; this.o.toGateway.transmit(ikev2MessageBytes(msg), () => gw.input({ kind: 'recv', msg }), `${name} -> ${msg.kind}#${msg.msgId}`); }
         else if (e.kind === 'up' && this.statusValue.state === 'connecting') this.set({ state: 'connected', since: this.statusValue.since, setupTime: (sim.nowUs - this.sinceUs) / 1e6 });
-        else if (e.kind === 'down') this.set({ state: 'failed', at: sim.now, reason: e.reason });
+        else if (e.kind === 'down') { this.releaseSlot(); this.set({ state: 'failed', at: sim.now, reason: e.reason }); }
       },
     }, (n) => ({ kind: 'timer', name: n }));
+    this.drivers = [gw, cl];
     this.sinceUs = sim.nowUs;
     this.set({ state: 'connecting', since: sim.now });
     cl.input({ kind: 'connect' });
+  }
+
+  /**
+   * Ends the session now from either side (user disconnect, gateway failover):
+   * the pool slot is released and nothing reconnects by itself (R19).
+   * Harmless when not connecting or connected.
+   */
+  disconnect(reason = 'userDisconnect'): void {
+    if (this.statusValue.state !== 'connecting' && this.statusValue.state !== 'connected') return;
+    for (const d of this.drivers) d.dispose();
+    this.drivers = [];
+    this.generation++;
+    this.releaseSlot();
+    this.set({ state: 'disconnected', at: this.o.sim.now, reason });
+  }
+
+  private releaseSlot(): void {
+    if (this.slotHeld) {
+      this.slotHeld = false;
+      this.o.pool.release();
+    }
   }
 
   private set(s: Ikev2P2sStatus): void {

@@ -18,6 +18,7 @@ import { formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } fro
 import type { Scenario, TimelineEntry } from '../net/scenario.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { InstantTunnels, type TunnelLayer } from './tunnels.js';
+import { ProtocolTunnels, type ProtocolOptions } from './protocols.js';
 
 /** Options of a {@link Simulation}. */
 export interface SimulationOptions {
@@ -27,6 +28,14 @@ export interface SimulationOptions {
   keepTrace?: boolean;
   /** Apply the scenario's timeline (default true). */
   timeline?: boolean;
+  /**
+   * Run IKE, SSTP and BGP sessions over the underlay (default true). With
+   * false, the configuration decides tunnels at once and BGP converges by
+   * static propagation ({@link InstantTunnels}): no timing, same tables.
+   */
+  protocols?: boolean;
+  /** Tunables of the protocol layer. */
+  protocolOptions?: ProtocolOptions;
 }
 
 /** What one probe (a request and its reply) found. */
@@ -77,7 +86,7 @@ export class Simulation {
     this.trace = new Trace(options.keepTrace ?? true);
     this.network = new Network(scenario);
     this.underlay = new Underlay(this.sim, (n) => this.rng.stream(n), scenario.underlay);
-    this.tunnels = new InstantTunnels(this);
+    this.tunnels = options.protocols === false ? new InstantTunnels(this) : new ProtocolTunnels(this, options.protocolOptions);
     this.packets = new PacketEngine({
       sim: this.sim, net: this.network, underlay: this.underlay, trace: this.trace,
       tables: () => this.tables(),

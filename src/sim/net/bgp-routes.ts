@@ -75,17 +75,20 @@ export function connectionPrefixes(c: Connection): Prefix[] {
 }
 
 /**
- * What a speaker originates on the session that runs over `over`.
- * Gateway: its VNet's prefixes, those of VNets that use it as remote gateway,
- * the prefixes of its other connections, and its P2S pools.
- * Site: its local network gateway's address prefixes.
+ * What a speaker originates (SPEC section 5). Gateway: its VNet's prefixes,
+ * those of VNets that use it as remote gateway, the static prefixes of its
+ * connections that carry no BGP session (a BGP connection's prefixes are
+ * learned over that session and re-advertised as learned routes, with their
+ * AS_PATH), and its P2S pools. Site: its local network gateway's prefixes.
+ * `over` (the session's own connection) is never advertised back.
  */
-export function originated(net: Network, speaker: string, over: Connection): Prefix[] {
+export function originated(net: Network, speaker: string, over: Connection | undefined): Prefix[] {
   if (speaker.startsWith('site:')) return [...net.site(speaker.slice(5)).prefixes];
   const g = net.gateway(speaker.slice(3));
+  const withSession = new Set(bgpSessionSpecs(net).flatMap((s) => [s.aConnection, s.bConnection]));
   const out: Prefix[] = [...g.vnet.prefixes];
   for (const v of net.transitSpokes(g)) out.push(...v.prefixes);
-  for (const c of net.connectionsOf(g)) if (c !== over && !c.adminDown) out.push(...connectionPrefixes(c));
+  for (const c of net.connectionsOf(g)) if (c !== over && !c.adminDown && !withSession.has(c)) out.push(...connectionPrefixes(c));
   out.push(...g.pools);
   return out;
 }

@@ -45,7 +45,7 @@ routing('TTL expires in a forwarding loop', () => {
     hosts: [{ name: 'srv', localNetworkGateway: 'Site1', address: '10.101.0.10' }],
   };
   const s = new Simulation(sc);
-  s.runUntil(0);
+  s.settle();
   const r = probe(s, 'srv', '10.200.0.1');
   assert.is(r.ok, false);
   assert.is(r.outcome.status === 'dropped' && r.outcome.reason, 'ttlExpired');
@@ -60,7 +60,7 @@ routing('policy-based traffic selectors drop what matches no pair (R15)', () => 
     hosts: [{ name: 'vm', vnet: 'VNet1', address: '10.1.0.4' }, { name: 'vm2', vnet: 'VNet1', address: '10.1.1.4' }],
   };
   const s = new Simulation(sc);
-  s.runUntil(0);
+  s.settle();
   assert.is(probe(s, 'vm', '10.101.0.10').ok, true);
   const bad = probe(s, 'vm2', '10.101.0.10');
   assert.is(bad.outcome.status === 'dropped' && bad.outcome.reason, 'trafficSelectorMismatch');
@@ -76,16 +76,18 @@ routing('ExpressRoute is preferred for equal prefixes; S2S takes over when the c
       { name: 'VNet1ER', connectionType: 'ExpressRoute', gateway: 'VNet1ER', localNetworkGateway: 'Site1' },
     ],
     hosts: [{ name: 'vm', vnet: 'VNet1', address: '10.1.0.4' }],
-    timeline: [{ at: 10, action: 'fail', target: 'VNet1ER' }],
+    timeline: [{ at: 100, action: 'fail', target: 'VNet1ER' }],
   };
   const s = new Simulation(sc);
-  s.runUntil(0);
+  s.settle();
   assert.is(nextHop(s, 'VNet1', '10.101.0.10').nextHopIpAddress, '10.1.255.29');
   assert.is(nextHop(s, 'VNet1', '10.101.0.10').note.startsWith('via VNet1ER'), true);
   assert.is(nextHop(s, 'Site1', '10.1.0.4').nextHopType, 'ExpressRoute');
   const before = probe(s, 'vm', '10.101.0.10');
   assert.match(before.explanation, /via ExpressRoute VNet1ER/);
-  s.runUntil(10);
+  s.runUntil(100);
+  assert.is(nextHop(s, 'Site1', '10.1.0.4').nextHopType, 'ExpressRoute'); // BFD has not noticed yet
+  s.runUntil(101);
   assert.is(nextHop(s, 'Site1', '10.1.0.4').nextHopType, 'Tunnel');
   const after = probe(s, 'vm', '10.101.0.10');
   assert.ok(after.ok);
@@ -94,7 +96,7 @@ routing('ExpressRoute is preferred for equal prefixes; S2S takes over when the c
 
 routing('effective routes read like Network Watcher', () => {
   const s = new Simulation(shipped('p2s-routing/multipeered.json'));
-  s.runUntil(0);
+  s.settle();
   const routes = effectiveRoutes(s, 'VNet2');
   const pool = routes.find((r) => r.addressPrefix === '192.168.0.0/24')!;
   assert.is(pool.nextHopType, 'VirtualNetworkGateway');
