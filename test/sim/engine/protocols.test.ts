@@ -151,7 +151,7 @@ protocols('a policy-based tunnel idles out after 300 s without traffic and the n
   // The first packet after idling starts IKEv1 and is dropped; the next one gets through.
   const trigger = probeAt(s, 800, 'vm', '10.101.0.10');
   assert.is(trigger.outcome.status === 'dropped' && trigger.outcome.reason, 'tunnelNegotiating');
-  assert.ok(probeAt(s, 802, 'vm', '10.101.0.10').ok);
+  assert.ok(probeAt(s, 806, 'vm', '10.101.0.10').ok);
   assert.is(records(s, 'tunnel.up').length, 2);
 });
 
