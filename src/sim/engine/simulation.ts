@@ -19,6 +19,7 @@ import type { Scenario, TimelineEntry } from '../net/scenario.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { InstantTunnels, type TunnelLayer } from './tunnels.js';
 import { ProtocolTunnels, type ProtocolOptions } from './protocols.js';
+import { parseScenario } from '../net/validate.js';
 
 /** Options of a {@link Simulation}. */
 export interface SimulationOptions {
@@ -36,6 +37,12 @@ export interface SimulationOptions {
   protocols?: boolean;
   /** Tunables of the protocol layer. */
   protocolOptions?: ProtocolOptions;
+  /**
+   * Validate the scenario first (default true): every rule is checked and a
+   * {@link ScenarioValidationError} lists every violation; nothing is built
+   * from an invalid scenario. Pass false only for scenarios validated already.
+   */
+  validate?: boolean;
 }
 
 /** What one probe (a request and its reply) found. */
@@ -81,7 +88,16 @@ export class Simulation {
   /** P2S addresses in use, per gateway. */
   private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
 
-  constructor(readonly scenario: Scenario, options: SimulationOptions = {}) {
+  readonly scenario: Scenario;
+
+  /**
+   * Builds the simulation of a scenario at t=0; nothing runs until
+   * {@link runUntil} or {@link settle}.
+   * @throws ScenarioValidationError when the scenario breaks a rule (unless `validate: false`).
+   */
+  constructor(scenario: Scenario, options: SimulationOptions = {}) {
+    this.scenario = options.validate === false ? scenario : parseScenario(scenario, scenario?.name);
+    scenario = this.scenario;
     this.rng = new Rng(options.seed ?? scenario.seed ?? 1);
     this.trace = new Trace(options.keepTrace ?? true);
     this.network = new Network(scenario);

@@ -6,6 +6,7 @@ import { effectiveRoutes, nextHop } from '../../../src/sim/engine/watcher.js';
 import { parseAddress } from '../../../src/sim/net/prefix.js';
 import type { ProbeResult } from '../../../src/sim/engine/simulation.js';
 import type { Scenario } from '../../../src/sim/net/scenario.js';
+import { ScenarioValidationError } from '../../../src/errors.js';
 import { gateway, p2sPool, shipped, site, vnet } from '../../helpers/build.js';
 
 const probe = (s: Simulation, from: string, to: string): ProbeResult => {
@@ -56,8 +57,8 @@ routing('policy-based traffic selectors drop what matches no pair (R15)', () => 
     name: 'pb', vnets: [vnet('VNet1', 1)],
     gateways: [gateway('VNet1GW', 'VNet1', { vpnType: 'PolicyBased', sku: 'Basic' })],
     localNetworkGateways: [site('Site1', 101)],
-    connections: [{ name: 'VNet1toSite1', connectionType: 'IPsec', gateway: 'VNet1GW', localNetworkGateway: 'Site1', sharedKey: 'abc123', connectionProtocol: 'IKEv1', trafficSelectorPolicies: [{ localAddressRanges: ['10.1.0.0/24'], remoteAddressRanges: ['10.101.0.0/24'] }] }],
-    hosts: [{ name: 'vm', vnet: 'VNet1', address: '10.1.0.4' }, { name: 'vm2', vnet: 'VNet1', address: '10.1.1.4' }],
+    connections: [{ name: 'VNet1toSite1', connectionType: 'IPsec', gateway: 'VNet1GW', localNetworkGateway: 'Site1', sharedKey: 'abc123', connectionProtocol: 'IKEv1', trafficSelectorPolicies: [{ localAddressRanges: ['10.1.0.0/25'], remoteAddressRanges: ['10.101.0.0/24'] }] }],
+    hosts: [{ name: 'vm', vnet: 'VNet1', address: '10.1.0.4' }, { name: 'vm2', vnet: 'VNet1', address: '10.1.0.200' }],
   };
   const s = new Simulation(sc);
   s.settle();
@@ -73,10 +74,10 @@ routing('ExpressRoute is preferred for equal prefixes; S2S takes over when the c
     localNetworkGateways: [site('Site1', 101)],
     connections: [
       { name: 'VNet1toSite1', connectionType: 'IPsec', gateway: 'VNet1GW', localNetworkGateway: 'Site1', sharedKey: 'abc123' },
-      { name: 'VNet1ER', connectionType: 'ExpressRoute', gateway: 'VNet1ER', localNetworkGateway: 'Site1' },
+      { name: 'VNet1ERtoSite1', connectionType: 'ExpressRoute', gateway: 'VNet1ER', localNetworkGateway: 'Site1' },
     ],
     hosts: [{ name: 'vm', vnet: 'VNet1', address: '10.1.0.4' }],
-    timeline: [{ at: 100, action: 'fail', target: 'VNet1ER' }],
+    timeline: [{ at: 100, action: 'fail', target: 'VNet1ERtoSite1' }],
   };
   const s = new Simulation(sc);
   s.settle();
@@ -84,7 +85,7 @@ routing('ExpressRoute is preferred for equal prefixes; S2S takes over when the c
   assert.is(nextHop(s, 'VNet1', '10.101.0.10').note.startsWith('via VNet1ER'), true);
   assert.is(nextHop(s, 'Site1', '10.1.0.4').nextHopType, 'ExpressRoute');
   const before = probe(s, 'vm', '10.101.0.10');
-  assert.match(before.explanation, /via ExpressRoute VNet1ER/);
+  assert.match(before.explanation, /via ExpressRoute VNet1ERtoSite1/);
   s.runUntil(100);
   assert.is(nextHop(s, 'Site1', '10.1.0.4').nextHopType, 'ExpressRoute'); // BFD has not noticed yet
   s.runUntil(101);
@@ -161,6 +162,21 @@ routing('a VNet with a gateway but no P2S pool gives clients nothing; P2S over p
   const r = evaluateReach(new Simulation(sc));
   assert.equal(r.clients[0]!.routes, ['10.1.0.0/16', '192.168.0.0/24']);
   assert.is(r.clients[0]!.access.VNet2, 'no');
+});
+
+routing('an invalid scenario is refused with every error, before anything is built', () => {
+  const sc = shipped('p2s-routing/multis2s.json');
+  sc.connections![0]!.sharedKey = 'not a key';
+  sc.connections![1]!.peerGateway = 'NoSuchGW';
+  try {
+    new Simulation(sc);
+    assert.unreachable('accepted an invalid scenario');
+  } catch (err) {
+    assert.instance(err, ScenarioValidationError);
+    const rules = (err as ScenarioValidationError).errors.map((e) => e.rule);
+    assert.ok(rules.includes('R4'), rules.join());
+    assert.ok(rules.includes('ref'), rules.join());
+  }
 });
 
 routing.run();
