@@ -8,6 +8,8 @@ import { Command } from 'commander';
 import { register as registerStart } from './commands/start.js';
 import { register as registerValidate } from './commands/validate.js';
 import { register as registerReach } from './commands/reach.js';
+import { register as registerThroughput } from './commands/throughput.js';
+import { register as registerRun } from './commands/run.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
@@ -15,5 +17,7 @@ program.name('vpnsim').description('Discrete-event simulator of Azure VPN gatewa
 registerStart(program);
 registerValidate(program);
 registerReach(program);
+registerThroughput(program);
+registerRun(program);
 
 await program.parseAsync(process.argv);

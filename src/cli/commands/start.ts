@@ -4,8 +4,8 @@ import { relative } from 'node:path';
 import { loadScenario } from '../../sim/net/load.js';
 import { checkTopology, type ConformanceCell, type DocumentedTables } from '../../sim/engine/conformance.js';
 import { documentedTablesPath, scenariosDir, shippedScenarioFiles } from '../../sim/engine/catalogue.js';
-import { Simulation } from '../../sim/engine/simulation.js';
-import { evaluateReach } from '../../sim/engine/reach.js';
+import { runScenario } from '../../sim/engine/replay.js';
+import { formatRunLine } from './run.js';
 import { fail } from '../util.js';
 
 /** Renders the conformance cells as a table, one row per topology and client kind. */
@@ -25,7 +25,7 @@ export function formatConformance(cells: ConformanceCell[]): string {
   return rows.join('\n');
 }
 
-/** `vpnsim start`: the conformance table, then every shipped scenario's summary. */
+/** `vpnsim start`: the conformance table, then a replay summary of every shipped scenario with a timeline. */
 export function register(program: Command): void {
   program
     .command('start')
@@ -41,13 +41,11 @@ export function register(program: Command): void {
         }
         console.log('Documented P2S routing tables (seed 000) against the simulation, cell by cell\n');
         console.log(formatConformance(cells));
-        console.log('\nScenarios');
+        console.log('\nScenario replays (every shipped scenario with a timeline; details: vpnsim run <file>)');
         for (const file of shippedScenarioFiles(dir)) {
           const scenario = await loadScenario(file);
-          const report = evaluateReach(new Simulation(scenario));
-          const tally = { yes: 0, manual: 0, no: 0 };
-          for (const c of report.clients) for (const a of Object.values(c.access)) tally[a]++;
-          console.log(`  ${relative(dir, file).padEnd(44)} settled at t=${report.at} s; P2S access ${tally.yes} yes, ${tally.manual} manual, ${tally.no} no`);
+          if (!scenario.timeline?.length) continue;
+          console.log(`  ${relative(dir, file).padEnd(44)} ${formatRunLine(runScenario(scenario))}`);
         }
         if (cells.some((c) => c.status === 'mismatch')) process.exitCode = 1;
       } catch (err) {
