@@ -83,7 +83,6 @@ export class Simulation {
   private lastChange = 0;
   /** Route tables shared by clients with the same routes: key = gateway + kind + package + manual routes. */
   private readonly clientTableCache = new Map<string, { version: number; table: LpmTable<Route> }>();
-  private readonly ownClientTable = new WeakMap<Client, { version: number; table: LpmTable<Route> }>();
   private readonly actionHandlers = new Map<string, (e: TimelineEntry) => void>();
   /** P2S addresses in use, per gateway. */
   private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
@@ -163,13 +162,14 @@ export class Simulation {
   clientTable(c: Client, extra: readonly Prefix[] = []): LpmTable<Route> {
     if (extra.length > 0) return clientTable(this.network, c, this.bgpRibs(), extra);
     const v = this.stateVersion * 1e6 + this.network.version;
-    const own = this.ownClientTable.get(c);
-    if (own && own.version === v) return own.table;
-    const key = `${c.gateway.name}|${c.windows ? `w|${c.packageRoutes?.map((p) => p.cidr).join(',') ?? ''}` : c.connected ? 'p' : 'x'}|${c.manualRoutes.map((p) => p.cidr).join(',')}`;
+    // Clients with the same gateway, kind, package and manual routes share one table. Packet
+    // delivery keeps each client's table itself, so this runs about once per client and version.
+    const kind = c.windows ? (c.packageRoutes === undefined ? 'w|' : `w|${cidrList(c.packageRoutes)}`) : c.connected ? 'p' : 'x';
+    const key = `${c.gateway.name}|${kind}|${c.manualRoutes.length === 0 ? '' : cidrList(c.manualRoutes)}`;
     const hit = this.clientTableCache.get(key);
-    const table = hit && hit.version === v ? hit.table : clientTable(this.network, c, this.bgpRibs());
-    if (!hit || hit.version !== v) this.clientTableCache.set(key, { version: v, table });
-    this.ownClientTable.set(c, { version: v, table });
+    if (hit !== undefined && hit.version === v) return hit.table;
+    const table = clientTable(this.network, c, this.bgpRibs());
+    this.clientTableCache.set(key, { version: v, table });
     return table;
   }
 
@@ -213,23 +213,21 @@ export class Simulation {
    * @param extraClientRoutes routes the source client uses for this probe only.
    */
   probe(from: string, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = []): void {
-    const { node, addr } = this.endpoint(from);
+    // Clients first without building an endpoint object (the hot path of reach and bench:reach).
+    const c = this.network.clients.get(from);
+    let node: string, addr: number | undefined;
+    if (c !== undefined) {
+      node = c.nodeId;
+      addr = c.connected ? c.address : undefined;
+    } else ({ node, addr } = this.endpoint(from));
     const sentAt = this.sim.now;
     if (addr === undefined) {
       const outcome: PacketOutcome = { status: 'dropped', reason: 'clientNotConnected', at: node, time: sentAt, detail: `${from} is not connected` };
       done({ ok: false, outcome, failed: 'request', explanation: `client ${from}: not connected`, sentAt, rtt: undefined });
       return;
     }
-    this.packets.send(node, addr, to, 'request', (req: Packet, out: PacketOutcome) => {
-      if (out.status === 'dropped') {
-        done(new Probe(false, out, 'request', sentAt, undefined, req, out));
-        return;
-      }
-      this.packets.send(out.at, to, addr, 'reply', (rep: Packet, out2: PacketOutcome) => {
-        if (out2.status === 'dropped') done(new Probe(false, out2, 'reply', sentAt, undefined, req, out, rep));
-        else done(new Probe(true, out2, undefined, sentAt, this.sim.now - sentAt, req, out, rep));
-      });
-    }, extraClientRoutes);
+    // One object per probe: it rides on both packets as their owner and becomes the result.
+    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt, addr, to));
   }
 
   /** Node id and source address of a client or host name. */
@@ -410,31 +408,92 @@ export class Simulation {
   }
 }
 
-/** A probe's result; the explanation is built only when read. */
+/**
+ * A probe in flight, then its result (the explanation and paths are built
+ * only when read). Engine handles are private fields, so the result's own
+ * properties are exactly those of {@link ProbeResult}.
+ */
 class Probe implements ProbeResult {
-  constructor(
-    readonly ok: boolean,
-    readonly outcome: PacketOutcome,
-    readonly failed: 'request' | 'reply' | undefined,
-    readonly sentAt: number,
-    readonly rtt: number | undefined,
-    private readonly req: Packet,
-    private readonly reqOut: PacketOutcome,
-    private readonly rep?: Packet,
-  ) {}
+  ok = false;
+  outcome: PacketOutcome = PENDING;
+  failed: 'request' | 'reply' | undefined = undefined;
+  readonly sentAt: number;
+  rtt: number | undefined = undefined;
+  readonly #packets: PacketEngine;
+  readonly #sim: Simulator;
+  readonly #done: (r: ProbeResult) => void;
+  readonly #src: number;
+  readonly #dst: number;
+  #req: Packet | undefined = undefined;
+  #rep: Packet | undefined = undefined;
+
+  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number, src: number, dst: number) {
+    this.sentAt = sentAt;
+    this.#packets = packets;
+    this.#sim = sim;
+    this.#done = done;
+    this.#src = src;
+    this.#dst = dst;
+  }
+
+  /** The request ended: a drop ends the probe, a delivery sends the reply from where it arrived. */
+  requestDone(req: Packet): void {
+    this.#req = req;
+    if (req.status === 'dropped') {
+      this.failed = 'request';
+      this.outcome = req.outcome;
+      this.#done(this);
+      return;
+    }
+    this.#packets.send(req.at, this.#dst, this.#src, 'reply', replyDone, NO_ROUTES, this);
+  }
+
+  /** The reply ended: the probe's result is complete. */
+  replyDone(rep: Packet): void {
+    this.#rep = rep;
+    this.outcome = rep.outcome;
+    if (rep.status === 'dropped') this.failed = 'reply';
+    else {
+      this.ok = true;
+      this.rtt = this.#sim.now - this.sentAt;
+    }
+    this.#done(this);
+  }
 
   get requestPath(): readonly PathHop[] {
-    return pathOf(this.req);
+    return pathOf(this.#req!);
   }
 
   get replyPath(): readonly PathHop[] | undefined {
-    return this.rep ? pathOf(this.rep) : undefined;
+    return this.#rep ? pathOf(this.#rep) : undefined;
   }
 
   get explanation(): string {
-    const first = chain(this.req, this.reqOut);
-    return this.rep ? `${first}; reply: ${chain(this.rep, this.outcome)}` : first;
+    const first = chain(this.#req!);
+    return this.#rep ? `${first}; reply: ${chain(this.#rep)}` : first;
   }
+}
+
+/** The reply's extra client routes: none. */
+const NO_ROUTES: readonly Prefix[] = [];
+
+/** Placeholder outcome of a probe in flight (never seen by callers: results are handed over complete). */
+const PENDING: PacketOutcome = { status: 'delivered', at: '', time: 0 };
+
+/** Packet callbacks shared by every probe: the probe rides on the packet as its owner. */
+function requestDone(p: Packet): void {
+  (p.owner as Probe).requestDone(p);
+}
+
+function replyDone(p: Packet): void {
+  (p.owner as Probe).replyDone(p);
+}
+
+/** CIDRs joined by commas: a cache key part. */
+function cidrList(ps: readonly Prefix[]): string {
+  let out = ps.length === 0 ? '' : ps[0]!.cidr;
+  for (let k = 1; k < ps.length; k++) out += `,${ps[k]!.cidr}`;
+  return out;
 }
 
 function pathOf(p: Packet): PathHop[] {
@@ -446,7 +505,7 @@ function pathOf(p: Packet): PathHop[] {
   return out;
 }
 
-function chain(p: Packet, out: PacketOutcome): string {
+function chain(p: Packet): string {
   const hops = hopChain(p);
-  return out.status === 'delivered' ? hops : `${hops}: ${out.detail.replace(/^[^:]*: /, '')}`;
+  return p.status === 'delivered' ? hops : `${hops}: ${p.detail.replace(/^[^:]*: /, '')}`;
 }

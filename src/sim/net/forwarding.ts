@@ -10,6 +10,7 @@
  * client is connected.
  */
 import type { Simulator } from '../kernel/simulator.js';
+import { UsageError } from '../../errors.js';
 import type { Trace } from '../trace.js';
 import { contains, formatAddress, type Prefix } from './prefix.js';
 import type { Client, Connection, Host, Network } from './model.js';
@@ -35,19 +36,62 @@ export type PacketOutcome =
   | { readonly status: 'delivered'; readonly at: string; readonly time: number }
   | { readonly status: 'dropped'; readonly reason: DropReason; readonly at: string; readonly time: number; readonly detail: string };
 
-export interface Packet {
-  readonly id: number;
-  readonly src: number;
-  readonly dst: number;
-  ttl: number;
-  readonly kind: 'request' | 'reply' | 'data';
+/** What a packet carries. */
+export type PacketKind = 'request' | 'reply' | 'data';
+
+/**
+ * One packet in flight, then its outcome. The outcome lives in plain fields
+ * (`status`, `at`, `time`, `reason`, `detail`) so ending a packet allocates
+ * nothing; {@link Packet.outcome} builds the {@link PacketOutcome} object on
+ * first read.
+ */
+export class Packet {
   /** Nodes visited so far (node ids), and the route each used (undefined where none). Explanations are built from these only when asked. */
-  readonly trail: (string | Route)[];
+  readonly trail: (string | Route)[] = [];
   /** Nodes visited (routers and endpoints), for the TTL and explanations. */
-  hops: number;
-  /** Routes the source client uses for this packet only (the "added by hand" what-if). */
-  readonly extraClientRoutes: readonly Prefix[];
-  readonly done: (p: Packet, outcome: PacketOutcome) => void;
+  hops = 0;
+  ttl = INITIAL_TTL;
+  /** How it ended; undefined while in flight. */
+  status: 'delivered' | 'dropped' | undefined = undefined;
+  /** Node where it ended (a node id such as `vnet:Hub`); empty while in flight. */
+  at = '';
+  /** Simulated time when it ended, seconds. */
+  time = 0;
+  /** Why it was dropped (dropped only). */
+  reason: DropReason | undefined = undefined;
+  /** What happened, in words (dropped only). */
+  detail = '';
+  /** Node the packet travels to (internal to the engine). */
+  to: unknown = undefined;
+  /** The one kernel handler of this packet, reused at every hop (internal to the engine). */
+  fire: (() => void) | undefined = undefined;
+  private built: PacketOutcome | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly src: number,
+    readonly dst: number,
+    readonly kind: PacketKind,
+    /** Routes the source client uses for this packet only (the "added by hand" what-if). */
+    readonly extraClientRoutes: readonly Prefix[],
+    /** Runs once, when the packet is delivered or dropped. */
+    readonly done: (p: Packet) => void,
+    /** The sender's data (for example the probe this packet belongs to). */
+    readonly owner: unknown,
+  ) {}
+
+  /**
+   * How the packet ended, as an object (built on first read, then the same object).
+   * @throws UsageError while the packet is still in flight.
+   */
+  get outcome(): PacketOutcome {
+    if (this.built) return this.built;
+    if (this.status === undefined) throw new UsageError(`packet ${this.id}: its outcome was read while it is still in flight. Read it once done has run`, 'usage');
+    this.built = this.status === 'delivered'
+      ? { status: 'delivered', at: this.at, time: this.time }
+      : { status: 'dropped', reason: this.reason!, at: this.at, time: this.time, detail: this.detail };
+    return this.built;
+  }
 }
 
 /** What the engine asks of the tunnels. */
@@ -74,14 +118,26 @@ export interface ForwardingContext {
   gatewayUp(name: string): boolean;
 }
 
+/**
+ * Hop-by-hop delivery. Per hop: one kernel event (the packet's own handler,
+ * created once per packet and reused), one longest-prefix match, and reads
+ * of per-node facts cached on a node record (location, client, route table)
+ * and of the next node cached on the route. A P2S client's record comes from
+ * the address index, so sending from or to one of 10,000 clients costs one
+ * integer-keyed lookup. No string is built unless the packet is dropped or
+ * an explanation is read; ending a packet allocates nothing.
+ */
 export class PacketEngine {
   sent = 0;
   delivered = 0;
   readonly dropped = new Map<DropReason, number>();
   private nextId = 1;
   private readonly infos = new Map<string, NodeInfo>();
+  /** Client nodes by client object: no string is sliced or hashed for them. */
+  private readonly clientInfos = new Map<Client, NodeInfo>();
   private infoVersion = -1;
-  private clientByAddr = new Map<number, Client>();
+  /** Nodes of the connected clients by address (as a signed 32-bit integer). */
+  private clientByAddr = new Map<number, NodeInfo>();
   private clientIndexVersion = -1;
 
   constructor(private readonly ctx: ForwardingContext) {}
@@ -99,85 +155,136 @@ export class PacketEngine {
   }
 
   /**
-   * Sends a packet from a node (`client:X`, `host:X`, `vnet:X`, `site:X`).
-   * `done` runs once, when it is delivered or dropped.
+   * Sends a packet from a node (`client:X`, `host:X`, `vnet:X`, `site:X`), or
+   * from a P2S client given as its object. `done` runs once, when it is
+   * delivered or dropped (read the outcome from the packet); `owner` is
+   * handed back on the packet.
    */
-  send(from: string, src: number, dst: number, kind: Packet['kind'], done: Packet['done'], extraClientRoutes: readonly Prefix[] = []): Packet {
-    const p: Packet = { id: this.nextId++, src, dst, ttl: INITIAL_TTL, kind, trail: [], hops: 0, extraClientRoutes, done };
+  send(from: string | Client, src: number, dst: number, kind: PacketKind, done: (p: Packet) => void, extraClientRoutes: readonly Prefix[] = NO_ROUTES, owner: unknown = undefined): Packet {
+    const p = new Packet(this.nextId++, src, dst, kind, extraClientRoutes, done, owner);
     this.sent++;
-    this.arrive(this.info(from), p);
+    this.arrive(typeof from === 'string' ? this.info(from) : this.clientInfo(from), p);
     return p;
   }
 
   /** What forwarding needs to know of a node id, cached until the network changes. */
   private info(node: string): NodeInfo {
     const net = this.ctx.net;
-    if (this.infoVersion !== net.version) {
-      this.infos.clear();
-      this.infoVersion = net.version;
-    }
+    if (this.infoVersion !== net.version) this.forgetNodes();
+    if (node.charCodeAt(0) === 99 /* c */ && node.startsWith('client:')) return this.clientInfo(net.client(node.slice(7)));
     let i = this.infos.get(node);
-    if (!i) {
-      const colon = node.indexOf(':');
-      const kind = node.slice(0, colon) as NodeInfo['kind'];
-      const name = node.slice(colon + 1);
-      i = { id: node, kind, name, location: locationOf(net, node), client: kind === 'client' ? net.client(name) : undefined, host: kind === 'host' ? net.host(name) : undefined };
+    if (i === undefined) {
+      i = new NodeInfo(net, node);
       this.infos.set(node, i);
     }
     return i;
   }
 
-  private arrive(i: NodeInfo, p: Packet): void {
-    const node = i.id;
-    if (i.kind === 'client') {
-      const c = i.client!;
-      if (c.connected && c.address === p.dst) return this.deliver(p, node);
-      visit(p, node);
-      if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${i.name} does not own ${formatAddress(p.src)}`);
-      const route = this.ctx.clientTable(c, p.extraClientRoutes).lookup(p.dst);
-      return this.forward(node, p, route);
+  /** The node of a P2S client: a connected client's from the address index, else cached until the network changes. */
+  private clientInfo(c: Client): NodeInfo {
+    if (c.connected && c.address !== undefined) {
+      const n = this.clientAt(c.address);
+      if (n !== undefined && n.client === c) return n;
     }
-    if (i.kind === 'host') {
-      const h = i.host!;
-      visit(p, node);
-      return this.hop(p, this.info(h.vnet ? nodeId.vnet(h.vnet.name) : nodeId.site(h.site!.name)), INTERNAL_HOP_US);
+    const net = this.ctx.net;
+    if (this.infoVersion !== net.version) this.forgetNodes();
+    let i = this.clientInfos.get(c);
+    if (i === undefined) {
+      i = new NodeInfo(net, c.nodeId, c);
+      this.clientInfos.set(c, i);
     }
-    if (i.kind === 'gw' && !this.ctx.gatewayUp(i.name)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
-    visit(p, node);
-    if (p.hops > 1 && --p.ttl <= 0) return this.drop(p, node, 'ttlExpired', `TTL expired at ${display(node)}`);
-    const table = this.ctx.tables().get(node);
-    return this.forward(node, p, table?.lookup(p.dst));
+    return i;
   }
 
-  private forward(node: string, p: Packet, route: Route | undefined): void {
-    const net = this.ctx.net;
-    if (!route) return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${formatAddress(p.dst)}`);
+  private forgetNodes(): void {
+    this.infos.clear();
+    this.clientInfos.clear();
+    this.infoVersion = this.ctx.net.version;
+  }
+
+  /** The route table of a gateway, VNet or site now (cached on the node while the tables object lives). */
+  private tableOf(i: NodeInfo): LpmTable<Route> | undefined {
+    const tables = this.ctx.tables();
+    if (i.tables !== tables) {
+      i.tables = tables;
+      i.table = tables.get(i.id);
+    }
+    return i.table;
+  }
+
+  /**
+   * A client's table now. Without extra routes it is kept on the node while
+   * the route tables object lives: both are rebuilt on the same changes
+   * (every change of routing inputs gives a new tables object).
+   */
+  private clientTableOf(i: NodeInfo, c: Client, extra: readonly Prefix[]): LpmTable<Route> {
+    if (extra.length > 0) return this.ctx.clientTable(c, extra);
+    const tables = this.ctx.tables();
+    if (i.tables !== tables || i.table === undefined) {
+      i.tables = tables;
+      i.table = this.ctx.clientTable(c, extra);
+    }
+    return i.table;
+  }
+
+  private arrive(i: NodeInfo, p: Packet): void {
+    const node = i.id;
+    switch (i.kind) {
+      case 'client': {
+        const c = i.client!;
+        if (c.connected && c.address === p.dst) return this.deliver(p, node);
+        visit(p, node);
+        if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${i.name} does not own ${formatAddress(p.src)}`);
+        return this.forward(i, p, this.clientTableOf(i, c, p.extraClientRoutes).lookup(p.dst));
+      }
+      case 'host': {
+        visit(p, node);
+        return this.hop(p, (i.attachedTo ??= this.info(i.host!.vnet ? nodeId.vnet(i.host!.vnet.name) : nodeId.site(i.host!.site!.name))), INTERNAL_HOP_US);
+      }
+      case 'gw':
+        if (!this.ctx.gatewayUp(i.name)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
+        break;
+    }
+    visit(p, node);
+    if (p.hops > 1 && --p.ttl <= 0) return this.drop(p, node, 'ttlExpired', `TTL expired at ${display(node)}`);
+    const table = this.tableOf(i);
+    return this.forward(i, p, table === undefined ? undefined : table.lookup(p.dst));
+  }
+
+  private forward(i: NodeInfo, p: Packet, route: Route | undefined): void {
+    const node = i.id;
+    if (route === undefined) return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${formatAddress(p.dst)}`);
     switch (route.nextHopType) {
       case 'VnetLocal':
-        if (node.charCodeAt(0) === 103 /* g */) { annotate(p, route); return this.hop(p, this.next(route), INTERNAL_HOP_US); }
+        if (i.isGateway) { annotate(p, route); return this.hop(p, this.next(route), INTERNAL_HOP_US); }
         return this.deliver(p, node);
       case 'Local':
         return this.deliver(p, node);
-      case 'VNetPeering':
+      case 'VNetPeering': {
         annotate(p, route);
-        return this.hop(p, this.next(route), node.charCodeAt(0) === 103 ? INTERNAL_HOP_US : this.latencyUs(node, route.nextNode!));
-      case 'VirtualNetworkGateway':
+        const to = this.next(route);
+        return this.hop(p, to, i.isGateway ? INTERNAL_HOP_US : this.latencyUs(i, to));
+      }
+      case 'VirtualNetworkGateway': {
         annotate(p, route);
-        return this.hop(p, this.next(route), this.latencyUs(node, route.nextNode!));
+        const to = this.next(route);
+        return this.hop(p, to, this.latencyUs(i, to));
+      }
       case 'P2SClient': {
-        const c = this.clientAt(p.dst);
-        if (!c || c.gateway.name !== node.slice(3)) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
+        const to = this.clientAt(p.dst);
+        if (to === undefined || to.client!.gateway.name !== i.name) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
         annotate(p, route);
-        return this.viaUnderlay(p, node, this.info(c.nodeId));
+        return this.viaUnderlay(p, i, to);
       }
       case 'P2STunnel': {
-        const c = this.info(node).client!;
+        const c = i.client!;
         if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${display(node)}: P2S tunnel to ${c.gateway.name} is not connected`);
         annotate(p, route);
-        return this.viaUnderlay(p, node, this.next(route));
+        return this.viaUnderlay(p, i, this.next(route));
       }
       case 'Tunnel':
       case 'ExpressRoute': {
+        const net = this.ctx.net;
         const c = net.connections.get(route.connection!)!;
         const what = route.nextHopType === 'Tunnel' ? 'tunnel' : 'ExpressRoute';
         annotate(p, route);
@@ -189,10 +296,11 @@ export class PacketEngine {
           return this.drop(p, node, 'trafficSelectorMismatch', `${display(node)}: ${formatAddress(p.src)} -> ${formatAddress(p.dst)} matches no traffic selector of ${c.name}`);
         }
         this.ctx.tunnels.onTraffic(c);
-        return this.viaUnderlay(p, node, this.next(route));
+        return this.viaUnderlay(p, i, this.next(route));
       }
       case 'Internet':
       case 'None': {
+        const net = this.ctx.net;
         const dst = formatAddress(p.dst);
         const why = route.nextHopType === 'None' ? route.note : `only the default route to the internet matches ${dst}`;
         if (p.kind === 'reply') return this.drop(p, node, 'noReturnRoute', `${display(node)}: no route back to ${dst} (${why}${poolHint(net, node, p.dst)})`);
@@ -201,13 +309,25 @@ export class PacketEngine {
     }
   }
 
-  private clientAt(addr: number): Client | undefined {
+  /**
+   * The node of the connected client holding `addr`, if any. The index is
+   * rebuilt, O(clients), on the first lookup after a client connected or
+   * left (a client keeps its node while it keeps its address); lookups are
+   * O(1). Where two clients hold one address, the later one in scenario
+   * order answers.
+   */
+  private clientAt(addr: number): NodeInfo | undefined {
     if (this.clientIndexVersion !== this.ctx.net.version) {
-      this.clientByAddr = new Map();
-      for (const c of this.ctx.net.clients.values()) if (c.connected && c.address !== undefined) this.clientByAddr.set(c.address, c);
-      this.clientIndexVersion = this.ctx.net.version;
+      const net = this.ctx.net, prev = this.clientByAddr, next = new Map<number, NodeInfo>();
+      for (const c of net.clients.values()) {
+        if (!c.connected || c.address === undefined) continue;
+        const key = c.address | 0, old = prev.get(key);
+        next.set(key, old !== undefined && old.client === c ? old : new NodeInfo(net, c.nodeId, c));
+      }
+      this.clientByAddr = next;
+      this.clientIndexVersion = net.version;
     }
-    return this.clientByAddr.get(addr);
+    return this.clientByAddr.get(addr | 0);
   }
 
   /** The node a route leads to (cached on the route, which lives no longer than the network version it was built for). */
@@ -215,42 +335,102 @@ export class PacketEngine {
     return (route.nextInfo ??= this.info(route.nextNode!)) as NodeInfo;
   }
 
-  private viaUnderlay(p: Packet, from: string, to: NodeInfo): void {
-    const link = this.ctx.underlay.link(this.info(from).location, to.location);
-    const ok = link.transmit(PROBE_BYTES, () => this.arrive(to, p), 'packet');
-    if (!ok) this.drop(p, from, 'loss', `lost on the underlay between ${display(from)} and ${display(to.id)}`);
+  private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
+    const link = this.ctx.underlay.link(from.location, to.location);
+    p.to = to;
+    const ok = link.transmit(PROBE_BYTES, (p.fire ??= this.handlerOf(p)), 'packet');
+    if (!ok) this.drop(p, from.id, 'loss', `lost on the underlay between ${display(from.id)} and ${display(to.id)}`);
   }
 
-  private latencyUs(a: string, b: string): number {
-    const la = this.info(a).location, lb = this.info(b).location;
+  private latencyUs(a: NodeInfo, b: NodeInfo): number {
+    const la = a.location, lb = b.location;
     if (la === lb) return INTERNAL_HOP_US;
     return Math.round(this.ctx.underlay.figures(la, lb).latencyMs * 1000);
   }
 
+  /** Schedules the packet's arrival at `to` after `delayUs`. A packet is at one place at a time, so one handler per packet serves every hop. */
   private hop(p: Packet, to: NodeInfo, delayUs: number): void {
-    this.ctx.sim.scheduleAtUs(this.ctx.sim.nowUs + delayUs, () => this.arrive(to, p), 'packet');
+    p.to = to;
+    const sim = this.ctx.sim;
+    sim.scheduleAtUs(sim.nowUs + delayUs, (p.fire ??= this.handlerOf(p)), 'packet');
+  }
+
+  private handlerOf(p: Packet): () => void {
+    return () => this.arrive(p.to as NodeInfo, p);
   }
 
   private deliver(p: Packet, node: string): void {
     this.delivered++;
     if (p.trail[p.trail.length - 1] !== node) visit(p, node);
-    p.done(p, { status: 'delivered', at: node, time: this.ctx.sim.now });
+    p.status = 'delivered';
+    p.at = node;
+    p.time = this.ctx.sim.now;
+    p.done(p);
   }
 
   private drop(p: Packet, node: string, reason: DropReason, detail: string): void {
     this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + 1);
     this.ctx.trace.emit({ t: this.ctx.sim.now, type: 'packet.drop', reason, node, src: formatAddress(p.src), dst: formatAddress(p.dst) });
-    p.done(p, { status: 'dropped', reason, at: node, time: this.ctx.sim.now, detail });
+    p.status = 'dropped';
+    p.reason = reason;
+    p.at = node;
+    p.time = this.ctx.sim.now;
+    p.detail = detail;
+    p.done(p);
   }
 }
 
-interface NodeInfo {
-  readonly id: string;
+/** No extra client routes (shared, never written). */
+const NO_ROUTES: readonly Prefix[] = [];
+
+/** What forwarding needs to know of a node, resolved once per network version. */
+class NodeInfo {
   readonly kind: 'client' | 'host' | 'gw' | 'vnet' | 'site';
   readonly name: string;
   readonly location: string;
   readonly client: Client | undefined;
   readonly host: Host | undefined;
+  readonly isGateway: boolean;
+  /** The VNet or site node a host hangs off (resolved on first use). */
+  attachedTo: NodeInfo | undefined = undefined;
+  /** The route tables object {@link table} was read from. */
+  tables: RouteTables | undefined = undefined;
+  table: LpmTable<Route> | undefined = undefined;
+
+  /** @param client the client object, when the node is a client and it is at hand. */
+  constructor(net: Network, readonly id: string, client?: Client) {
+    // One lookup of the named object; kinds told apart by their first letter.
+    const colon = client === undefined ? id.indexOf(':') : 6;
+    const name = client === undefined ? id.slice(colon + 1) : client.name;
+    this.name = name;
+    this.client = undefined;
+    this.host = undefined;
+    this.isGateway = false;
+    switch (client === undefined ? id.charCodeAt(0) : 99) {
+      case 99: { // client
+        const c = client ?? net.client(name);
+        this.kind = 'client';
+        this.client = c;
+        this.location = c.def.location ?? 'internet';
+        break;
+      }
+      case 103: // gw
+        this.kind = 'gw';
+        this.isGateway = true;
+        this.location = net.gateway(name).vnet.location;
+        break;
+      case 104: { // host
+        const h = net.host(name);
+        this.kind = 'host';
+        this.host = h;
+        this.location = h.vnet ? h.vnet.location : h.site!.location;
+        break;
+      }
+      default:
+        this.kind = id.slice(0, colon) as 'vnet' | 'site';
+        this.location = locationOf(net, id);
+    }
+  }
 }
 
 /** The trail holds node ids, each followed by the route it used, if any. */

@@ -35,4 +35,19 @@ test('routes of one prefix keep their order; the first is used', () => {
   assert.is(t.size, 2);
 });
 
+test('addresses above 2^31 match; a route added after a lookup is seen by the next lookup of that address', () => {
+  const t = new LpmTable<{ prefix: Prefix; tag: string }>();
+  t.add(r('0.0.0.0/0', 'default'));
+  t.add(r('172.16.0.0/18', 'pool'));
+  const a = parseAddress('172.16.0.9');
+  assert.is(t.lookup(a)!.tag, 'pool');
+  assert.is(t.lookup(a)!.tag, 'pool'); // the remembered answer
+  t.add(r('172.16.0.8/30', 'narrower'));
+  assert.is(t.lookup(a)!.tag, 'narrower');
+  assert.is(t.lookup(parseAddress('255.255.255.255'))!.tag, 'default');
+  t.add(r('255.255.255.255/32', 'broadcast'));
+  assert.is(t.lookup(parseAddress('255.255.255.255'))!.tag, 'broadcast');
+  assert.is(t.lookup(parseAddress('192.168.1.1'))!.tag, 'default');
+});
+
 test.run();
