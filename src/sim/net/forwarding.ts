@@ -244,6 +244,14 @@ export class PacketEngine {
       case 'gw':
         if (!this.ctx.gatewayUp(i.name)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
         break;
+      case 'site': {
+        // A failed VPN device still looks up for a while from Azure (until DPD notices): what it receives over a tunnel is lost.
+        const last = p.trail[p.trail.length - 1];
+        if (typeof last === 'object' && last.nextHopType === 'Tunnel' && !this.ctx.net.site(i.name).deviceUp) {
+          return this.drop(p, node, 'deviceDown', `${i.name}: its VPN device is down`);
+        }
+        break;
+      }
     }
     visit(p, node);
     if (p.hops > 1 && --p.ttl <= 0) return this.drop(p, node, 'ttlExpired', `TTL expired at ${display(node)}`);
@@ -288,6 +296,9 @@ export class PacketEngine {
         const c = net.connections.get(route.connection!)!;
         const what = route.nextHopType === 'Tunnel' ? 'tunnel' : 'ExpressRoute';
         annotate(p, route);
+        if (i.kind === 'site' && route.nextHopType === 'Tunnel' && !net.site(i.name).deviceUp) {
+          return this.drop(p, node, 'deviceDown', `${i.name}: its VPN device is down`);
+        }
         if (!this.ctx.tunnels.isUp(c)) {
           const reason = this.ctx.tunnels.onBlocked(c);
           return this.drop(p, node, reason, `${display(node)}: ${what} ${c.name} is down`);

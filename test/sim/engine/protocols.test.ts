@@ -107,6 +107,15 @@ protocols('a dead VPN device is detected by DPD 45 s after it was last heard; BG
   assert.not.ok(s.clientRoutes('mac').includes('10.101.0.0/16'), 'non-Windows clients follow BGP withdrawals (R21)');
 });
 
+protocols('until DPD notices, packets sent into the tunnel toward a dead device are lost as deviceDown', () => {
+  const sc = branch();
+  sc.timeline = [{ at: 100, action: 'fail', target: 'Site1' }];
+  const s = new Simulation(sc);
+  const r = probeAt(s, 101, 'vm1', '10.101.0.10');
+  assert.is(r.outcome.status === 'dropped' && r.outcome.reason, 'deviceDown');
+  assert.is(r.failed, 'request');
+});
+
 protocols('a restored device initiates at once and BGP converges again', () => {
   const sc = branch();
   sc.timeline = [{ at: 100, action: 'fail', target: 'Site1' }, { at: 400, action: 'restore', target: 'Site1' }];
