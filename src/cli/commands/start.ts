@@ -7,6 +7,7 @@ import { documentedTablesPath, scenariosDir, shippedScenarioFiles } from '../../
 import { runScenario } from '../../sim/engine/replay.js';
 import { formatRunLine } from './run.js';
 import { fail } from '../util.js';
+import { runThroughput } from '../../sim/engine/flows.js';
 
 /** Renders the conformance cells as a table, one row per topology and client kind. */
 export function formatConformance(cells: ConformanceCell[]): string {
@@ -46,6 +47,14 @@ export function register(program: Command): void {
           const scenario = await loadScenario(file);
           if (!scenario.timeline?.length) continue;
           console.log(`  ${relative(dir, file).padEnd(44)} ${formatRunLine(runScenario(scenario))}`);
+        }
+        console.log('\nThroughput (every shipped scenario with flows; details: vpnsim throughput <file>)');
+        for (const file of shippedScenarioFiles(dir)) {
+          const scenario = await loadScenario(file);
+          if (!scenario.flows?.length) continue;
+          const r = runThroughput(scenario);
+          const gws = r.gateways.map((g) => `${g.name} ${g.sku} ${g.goodputMbps.toFixed(1)}/${g.capacityMbps} Mbit/s`).join(', ');
+          console.log(`  ${relative(dir, file).padEnd(44)} ${r.flows.length} flows, ${gws}; Jain ${r.jainIndex.toFixed(3)}`);
         }
         if (cells.some((c) => c.status === 'mismatch')) process.exitCode = 1;
       } catch (err) {
