@@ -28,10 +28,9 @@ import { SstpServerPool, SstpSession } from '../../protocols/sstp/index.js';
 import { Ikev2ClientPool, Ikev2P2sSession } from '../../protocols/p2s/index.js';
 import type { Client, Connection, Gateway, Network, Site } from '../net/model.js';
 import type { Link } from '../net/underlay.js';
-import { acceptsRoute, bgpSessionSpecs, connectionPrefixes, originated, type BgpRibs, type BgpSessionSpec, type LearnedRoute } from '../net/bgp-routes.js';
+import { acceptsRoute, bgpSessionSpecs, originated, type BgpRibs, type BgpSessionSpec, type LearnedRoute } from '../net/bgp-routes.js';
 import type { DropReason } from '../net/forwarding.js';
 import { formatAddress, parsePrefix, type Prefix } from '../net/prefix.js';
-import { gatewayReady } from '../net/routing.js';
 import { skuSpec } from '../net/skus.js';
 import type { TimelineEntry } from '../net/scenario.js';
 import type { EventHandle } from '../kernel/simulator.js';
@@ -614,10 +613,3 @@ function selectorsOf(c: Connection, local: string[], remote: string[]): { local:
   const p = c.def.trafficSelectorPolicies?.[0];
   return p ? { local: [...p.localAddressRanges], remote: [...p.remoteAddressRanges] } : { local, remote };
 }
-
-/** True when a gateway is provisioned at `now` (re-exported for layers). */
-export function provisioned(g: Gateway, now: number): boolean {
-  return gatewayReady(g, now);
-}
-
-export { connectionPrefixes };

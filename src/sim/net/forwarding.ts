@@ -12,7 +12,7 @@
 import type { Simulator } from '../kernel/simulator.js';
 import { UsageError } from '../../errors.js';
 import type { Trace } from '../trace.js';
-import { contains, formatAddress, type Prefix } from './prefix.js';
+import { contains, formatAddress, parsePrefix, type Prefix } from './prefix.js';
 import type { Client, Connection, Host, Network } from './model.js';
 import { nodeId } from './model.js';
 import type { LpmTable } from './lpm.js';
@@ -523,11 +523,13 @@ export function selectorsMatch(net: Network, c: Connection, node: string, p: Pac
   return pairs.some(({ local, remote }) => (onGateway ? within(local, p.src) && within(remote, p.dst) : within(remote, p.src) && within(local, p.dst)));
 }
 
+/** Parsed selector prefixes, shared by every packet that checks them. */
+const selectorCache = new Map<string, Prefix>();
+
 function inCidr(cidr: string, addr: number): boolean {
-  const [a, l] = cidr.split('/') as [string, string];
-  const parts = a.split('.').map(Number);
-  const base = (((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!) >>> 0;
-  return contains({ base, length: +l, cidr }, addr);
+  let p = selectorCache.get(cidr);
+  if (!p) selectorCache.set(cidr, (p = parsePrefix(cidr)));
+  return contains(p, addr);
 }
 
 /** Explains a missing return route toward a P2S pool, when the destination is one. */

@@ -15,7 +15,7 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import type {
   ClientDef, ConnectionDef, GatewayDef, HostDef, LocalNetworkGatewayDef, PeeringDef, Scenario, VnetDef,
 } from './scenario.js';
-import { formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } from './prefix.js';
+import { contains, formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } from './prefix.js';
 import { skuSpec, type SkuSpec } from './skus.js';
 
 /** Azure's default gateway ASN (SKUS.md). */
@@ -406,10 +406,6 @@ export class Network {
     }
     return g;
   }
-}
-
-function contains(p: Prefix, addr: number): boolean {
-  return ((addr & (p.length === 0 ? 0 : (0xffffffff << (32 - p.length)) >>> 0)) >>> 0) === p.base;
 }
 
 function get<T>(m: Map<string, T>, name: string, kind: string): T {
