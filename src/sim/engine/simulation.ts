@@ -99,6 +99,9 @@ export class Simulation {
     scenario = this.scenario;
     this.rng = new Rng(options.seed ?? scenario.seed ?? 1);
     this.trace = new Trace(options.keepTrace ?? true);
+    // The trace opens with the run's inputs, so the fingerprint identifies seed and trajectory together:
+    // two runs with different seeds never share a fingerprint, even where no random draw was made.
+    this.trace.emit({ t: 0, type: 'run.start', scenario: scenario.name, seed: this.rng.seed });
     this.network = new Network(scenario);
     this.underlay = new Underlay(this.sim, (n) => this.rng.stream(n), scenario.underlay);
     this.tunnels = options.protocols === false ? new InstantTunnels(this) : new ProtocolTunnels(this, options.protocolOptions);

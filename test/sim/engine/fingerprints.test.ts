@@ -87,6 +87,14 @@ seeds('a gateway failover draws its duration from the seed: every seed, its own 
   assert.is(new Set(fps).size, fps.length, fps.join(' '));
 });
 
+seeds('any change of seed changes every shipped scenario\'s fingerprint (the trace opens with the seed)', () => {
+  for (const { key, scenario } of scenarios) {
+    const a = runScenario(scenario, { seed: 1 }).fingerprint;
+    assert.is.not(runScenario(scenario, { seed: 2 }).fingerprint, a, key);
+    assert.is(runScenario(scenario, { seed: 1 }).fingerprint, a, key);
+  }
+});
+
 seeds('with loss on the underlay, any change of seed changes every scenario\'s fingerprint', () => {
   for (const { key, scenario } of scenarios) {
     const s = lossy(scenario);
