@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { register as registerStart } from './commands/start.js';
 import { register as registerValidate } from './commands/validate.js';
 import { register as registerReach } from './commands/reach.js';
+import { register as registerWatch } from './commands/watch.js';
 import { register as registerThroughput } from './commands/throughput.js';
 import { register as registerRun } from './commands/run.js';
 
@@ -17,6 +18,7 @@ program.name('vpnsim').description('Discrete-event simulator of Azure VPN gatewa
 registerStart(program);
 registerValidate(program);
 registerReach(program);
+registerWatch(program);
 registerThroughput(program);
 registerRun(program);
 

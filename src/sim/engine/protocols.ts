@@ -35,7 +35,7 @@ import { skuSpec } from '../net/skus.js';
 import type { TimelineEntry } from '../net/scenario.js';
 import type { EventHandle } from '../kernel/simulator.js';
 import type { Simulation } from './simulation.js';
-import { configuredStatus, type TunnelLayer } from './tunnels.js';
+import { configuredStatus, type TunnelLayer, type TunnelStatus } from './tunnels.js';
 
 /** Tunables of the protocol layer. Defaults are documented per field. */
 export interface ProtocolOptions {
@@ -236,6 +236,23 @@ export class ProtocolTunnels implements TunnelLayer {
       default:
         throw new UsageError(`timeline action "${e.action}" at t=${e.at}: not handled by the protocol layer`, 'usage');
     }
+  }
+
+  status(c: Connection): TunnelStatus {
+    if (this.adminFailed.has(c.name)) return 'adminDown';
+    const t = this.byConnection.get(c.name);
+    if (!t) {
+      const st = configuredStatus(this.net, c, this.s.now);
+      return st === 'established' ? 'down' : st;
+    }
+    if (t.up) return 'established';
+    if (t.conns.some((x) => this.adminFailed.has(x.name))) return 'adminDown';
+    if (t.site && !t.site.deviceUp) return 'deviceDown';
+    const st = t.session?.state;
+    if (!st) return this.ready(t) ? 'down' : 'notProvisioned';
+    if (st.state === 'connecting') return 'connecting';
+    if (st.state === 'failed') return st.status;
+    return 'down';
   }
 
   // ---------------------------------------------------------------- tunnels

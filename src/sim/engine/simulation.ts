@@ -17,7 +17,7 @@ import type { BgpRibs } from '../net/bgp-routes.js';
 import { formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } from '../net/prefix.js';
 import type { Scenario, TimelineEntry } from '../net/scenario.js';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { InstantTunnels, type TunnelLayer } from './tunnels.js';
+import { InstantTunnels, type TunnelLayer, type TunnelStatus } from './tunnels.js';
 import { ProtocolTunnels, type ProtocolOptions } from './protocols.js';
 import { parseScenario } from '../net/validate.js';
 
@@ -185,6 +185,14 @@ export class Simulation {
   gatewayUp(name: string): boolean {
     const g = this.network.gateways.get(name);
     return !!g && gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g);
+  }
+
+  /**
+   * Every connection's tunnel state now (Batfish's vocabulary), in connection order.
+   * The two halves of a VNet-to-VNet link report the same state.
+   */
+  tunnelStatuses(): { connection: string; status: TunnelStatus }[] {
+    return [...this.network.connections.values()].map((c) => ({ connection: c.name, status: this.tunnels.status(c) }));
   }
 
   /** Runs the kernel until `until` seconds (inclusive). */

@@ -36,7 +36,20 @@ export interface TunnelLayer {
   gatewayProvisioned(g: Gateway): void;
   /** Timeline actions beyond configuration changes (fail, restore, resetBgp, ...). */
   applyAction(e: TimelineEntry): void;
+  /** The state of a connection's tunnel now, in Batfish's vocabulary. */
+  status(c: Connection): TunnelStatus;
 }
+
+/**
+ * A tunnel's state in the vocabulary Batfish users know: `established`, or
+ * why not (`ikePhase1KeyMismatch`, `ikePhase1Failed`, `ipsecPhase2Failed`,
+ * `missingEndpoint`, `notCompatible`), plus the states of a running
+ * simulation: `connecting`, `down` (was up; see the trace for the reason),
+ * `adminDown` (failed on the timeline), `notProvisioned` (R3), `deviceDown`.
+ */
+export type TunnelStatus =
+  | 'established' | 'ikePhase1KeyMismatch' | 'ikePhase1Failed' | 'ipsecPhase2Failed' | 'missingEndpoint' | 'notCompatible'
+  | 'connecting' | 'down' | 'adminDown' | 'notProvisioned' | 'deviceDown';
 
 /** Why a configured tunnel cannot come up, in Batfish's vocabulary; `established` when it can. */
 export type ConfiguredStatus = 'established' | 'missingEndpoint' | 'ikePhase1KeyMismatch' | 'notCompatible' | 'notProvisioned' | 'deviceDown';
@@ -142,6 +155,15 @@ export class InstantTunnels implements TunnelLayer {
       default:
         throw new UsageError(`timeline action "${e.action}" at t=${e.at}: needs the protocol layer. Run with protocols enabled`, 'usage');
     }
+  }
+
+  status(c: Connection): TunnelStatus {
+    if (this.isUp(c)) return 'established';
+    const r = this.s.network.reverseOf(c);
+    if (this.failed.has(c.name) || c.adminDown || (r && this.failed.has(r.name))) return 'adminDown';
+    if (this.failedGateways.has(c.gateway.name) || (c.peerGateway && this.failedGateways.has(c.peerGateway.name))) return 'down';
+    const st = configuredStatus(this.s.network, c, this.s.now);
+    return st === 'established' ? 'down' : st;
   }
 
   private changed(): void {

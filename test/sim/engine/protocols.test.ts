@@ -70,6 +70,27 @@ protocols('a shared key mismatch fails authentication and the tunnel never carri
   assert.is(r.outcome.status === 'dropped' && r.outcome.reason, 'tunnelDown');
 });
 
+protocols('tunnel states read in Batfish\'s vocabulary, in both layers', () => {
+  const mismatch = pair();
+  mismatch.connections![1]!.sharedKey = 'abc124';
+  const half = pair();
+  half.connections = [half.connections![0]!];
+  const cases: [Scenario, string][] = [[pair(), 'established'], [mismatch, 'ikePhase1KeyMismatch'], [half, 'missingEndpoint']];
+  for (const [sc, want] of cases) {
+    const real = new Simulation(sc);
+    real.runUntil(60);
+    assert.is(real.tunnelStatuses()[0]!.status, want, `protocol layer: ${want}`);
+    const instant = new Simulation(sc, { protocols: false });
+    instant.runUntil(0);
+    assert.is(instant.tunnelStatuses()[0]!.status, want, `instant layer: ${want}`);
+  }
+  const versions = pair();
+  versions.connections![0]!.connectionProtocol = 'IKEv1';
+  const s = new Simulation(versions);
+  s.runUntil(60);
+  assert.is(s.tunnelStatuses()[0]!.status, 'notCompatible');
+});
+
 protocols('one half of a VNet-to-VNet link alone stays down (missingEndpoint)', () => {
   const sc = pair();
   sc.connections = [sc.connections![0]!];
