@@ -14,6 +14,8 @@ export interface DriverHooks<S, E> {
   effect(effect: E, state: S): void;
   /** Sees every transition (for traces). Optional. */
   transition?(from: S, to: Transition<S, E>): void;
+  /** Turns a timer's nominal duration into the one used (jitter, see jitter.ts). Optional: exact by default. */
+  timerDelay?(timer: string, after: number): number;
 }
 
 /** Runs one machine instance. */
@@ -78,7 +80,8 @@ export class MachineDriver<S, I, E extends { kind: string }> {
   private run(e: E): void {
     const eff = e as unknown as { kind: string; name?: string; after?: number };
     if (eff.kind === 'startTimer') {
-      this.timer(eff.name!).start(eff.after!);
+      const after = this.hooks.timerDelay ? this.hooks.timerDelay(eff.name!, eff.after!) : eff.after!;
+      this.timer(eff.name!).start(after);
     } else if (eff.kind === 'stopTimer') {
       this.timers.get(eff.name!)?.stop();
     } else {

@@ -23,6 +23,7 @@ import type { Link } from '../../sim/net/underlay.js';
 import type { BgpFsmState } from './machine.js';
 import type { BgpNeighbor, BgpSpeaker } from './speaker.js';
 import { SegmentStream } from './transport.js';
+import type { TimerJitter } from '../jitter.js';
 
 /** One end of a session. Times in seconds; defaults as in machine.ts. */
 export interface BgpSessionEnd {
@@ -41,6 +42,8 @@ export interface BgpSessionEnd {
   connectRetryTime?: number;
   /** Limit of routes learned from the other end; default the speaker's (4,000). */
   maxPrefixes?: number;
+  /** Timer jitter of this end (RFC 4271 §10, `bgpJitter`); default none. */
+  jitter?: TimerJitter;
 }
 
 /** A change of one end's FSM state, for traces (kind `bgp.state`). */
@@ -110,6 +113,7 @@ export class BgpSession {
       keepaliveTime: e.keepaliveTime,
       connectRetryTime: e.connectRetryTime,
       maxPrefixes: e.maxPrefixes,
+      ...(e.jitter ? { jitter: e.jitter } : {}),
       send: (seg: Parameters<SegmentStream['send']>[0]) => stream.send(seg),
     });
     a = o.a.speaker.addNeighbor(end(o.a, o.b, aAddr, bAddr, this.aStream));

@@ -28,6 +28,7 @@ import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
 import { comparePrefixes, isCanonicalAddress, parsePrefix } from '../../sim/net/prefix.js';
 import { MachineDriver } from '../driver.js';
+import type { TimerJitter } from '../jitter.js';
 import { DEFAULT_LOCAL_PREF, selectBestPath, type BestPathRule, type PathCandidate } from './best-path.js';
 import {
   bgpNeighborConfig,
@@ -110,6 +111,8 @@ export interface AddNeighborOptions extends Omit<BgpNeighborOptions, 'localAs' |
   maxPrefixes?: number;
   /** Puts a segment on the wire toward the peer. */
   send: (seg: BgpSegment) => void;
+  /** Timer jitter (RFC 4271 §10, see `bgpJitter`); default none: timers run exactly. */
+  jitter?: TimerJitter;
 }
 
 /** One neighbor of a speaker: its machine, Adj-RIB-In and Adj-RIB-Out. */
@@ -151,6 +154,7 @@ export class BgpNeighbor implements BgpNeighborInfo {
       transition: (from, t) => {
         if (from.fsm !== t.next.fsm) for (const l of this.listeners) l(from.fsm, t.next.fsm, t.reason);
       },
+      ...(o.jitter ? { timerDelay: o.jitter } : {}),
     }, bgpTimerInput);
   }
 

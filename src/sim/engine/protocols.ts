@@ -24,6 +24,7 @@ import { UsageError } from '../../errors.js';
 import { IkeSession, ikeConfig, type IkeConfig } from '../../protocols/ike/index.js';
 import { BgpSession, BgpSpeaker, azureExportFilter } from '../../protocols/bgp/index.js';
 import type { BgpRoute } from '../../protocols/bgp/speaker.js';
+import { bgpJitter } from '../../protocols/jitter.js';
 import { SstpServerPool, SstpSession } from '../../protocols/sstp/index.js';
 import { Ikev2ClientPool, Ikev2P2sSession } from '../../protocols/p2s/index.js';
 import type { Client, Connection, Gateway, Network, Site } from '../net/model.js';
@@ -533,7 +534,9 @@ export class ProtocolTunnels implements TunnelLayer {
       const rec: BgpRec = {
         spec, everEstablished: false, failedOnce: false,
         session: new BgpSession(this.s.sim, {
-          name: spec.id, a: { speaker: a }, b: { speaker: b },
+          name: spec.id,
+          a: { speaker: a, jitter: bgpJitter(this.s.rng.stream(`bgp/${spec.id}/a`)) },
+          b: { speaker: b, jitter: bgpJitter(this.s.rng.stream(`bgp/${spec.id}/b`)) },
           aToB: this.link(this.locationOf(spec.a), this.locationOf(spec.b), () => true, () => true),
           bToA: this.link(this.locationOf(spec.b), this.locationOf(spec.a), () => true, () => true),
           onStateChange: (e) => {
