@@ -319,14 +319,15 @@ export class ProtocolTunnels implements TunnelLayer {
     let aCfg: IkeConfig;
     let bCfg: IkeConfig;
     if (t.bGateway && r) {
-      aCfg = this.ikeEnd(c, c.gateway, r.def.sharedKey, undefined);
-      bCfg = this.ikeEnd(r, r.gateway, c.def.sharedKey, undefined);
+      // Each half brings its own key, version and VPN type: a mismatch fails the way IKE fails.
+      aCfg = this.ikeEnd(c, c.gateway, undefined);
+      bCfg = this.ikeEnd(r, r.gateway, undefined);
     } else {
       const site = t.site!;
       const local = c.gateway.vnet.prefixes.map((p) => p.cidr);
       const remote = site.prefixes.map((p) => p.cidr);
       const ts = t.policyBased ? selectorsOf(c, local, remote) : undefined;
-      aCfg = this.ikeEnd(c, c.gateway, undefined, ts);
+      aCfg = this.ikeEnd(c, c.gateway, ts);
       // The on-premises device mirrors the connection: same key, version and selectors.
       bCfg = ikeConfig({
         id: `${c.name}/${site.name}`, sharedKey: c.def.sharedKey ?? '', vpnType: c.gateway.def.vpnType, era: c.gateway.sku.era,
@@ -341,7 +342,8 @@ export class ProtocolTunnels implements TunnelLayer {
     });
   }
 
-  private ikeEnd(c: Connection, g: Gateway, _peerKey: string | undefined, ts: { local: string[]; remote: string[] } | undefined): IkeConfig {
+  /** The IKE configuration of the Azure end of connection `c` on gateway `g`. */
+  private ikeEnd(c: Connection, g: Gateway, ts: { local: string[]; remote: string[] } | undefined): IkeConfig {
     return ikeConfig({
       id: `${c.name}`, sharedKey: c.def.sharedKey ?? '', vpnType: g.def.vpnType, era: g.sku.era, version: c.ikeVersion,
       policyBased: g.def.vpnType === 'PolicyBased' || c.def.usePolicyBasedTrafficSelectors === true,
