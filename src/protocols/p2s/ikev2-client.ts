@@ -27,14 +27,14 @@
  * is checked when IKE_AUTH would complete; the wire notify a gateway uses for
  * it is not documented, so the model ends the attempt with `clientLimitReached`.
  */
-import { UsageError, ValidationError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
 import type { SkuSpec } from '../../sim/net/skus.js';
 import type { Link } from '../../sim/net/underlay.js';
 import { MachineDriver } from '../driver.js';
 import type { CommonEffect, CommonInput, StepFn, Transition } from '../machine.js';
 import type { ClientCertificate, ClientOs } from '../sstp/messages.js';
-import { MAX_TRUSTED_ROOTS } from '../sstp/machine.js';
+import { certificateTrusted, p2sCredentialStore, passwordAccepted, type P2sCredentialStore } from '../sstp/common.js';
 
 /** Authentication of a P2S IKEv2 client. */
 export type Ikev2P2sAuth = 'certificate' | 'eapMsChapV2';
@@ -83,13 +83,9 @@ export interface Ikev2P2sClientConfig {
   readonly retransmitTries: number;
 }
 
-/** Gateway configuration. */
-export interface Ikev2P2sGatewayConfig {
+/** Gateway configuration: the authentication it asks for, and whom it lets in (trusted roots, at most 20; MS-CHAPv2 users). */
+export interface Ikev2P2sGatewayConfig extends P2sCredentialStore {
   readonly auth: Ikev2P2sAuth;
-  /** Trusted root certificates, at most 20. */
-  readonly trustedRoots: readonly string[];
-  /** MS-CHAPv2 users (a stand-in for RADIUS). */
-  readonly users: Readonly<Record<string, string>>;
 }
 
 /**
@@ -114,15 +110,8 @@ export function ikev2P2sClientConfig(o: Partial<Ikev2P2sClientConfig> = {}): Ike
  * @throws ValidationError (rule `p2sRootCertificates`) with more than 20 trusted roots.
  */
 export function ikev2P2sGatewayConfig(o: Partial<Ikev2P2sGatewayConfig> = {}): Ikev2P2sGatewayConfig {
-  const roots = o.trustedRoots ?? [];
-  if (roots.length > MAX_TRUSTED_ROOTS) {
-    throw new ValidationError({
-      path: 'ikev2 p2s gateway.trustedRoots', rule: 'p2sRootCertificates',
-      message: `${roots.length} root certificates; a P2S configuration trusts at most ${MAX_TRUSTED_ROOTS}`,
-      fix: `Keep at most ${MAX_TRUSTED_ROOTS} root certificates`,
-    });
-  }
-  return { auth: o.auth ?? 'certificate', trustedRoots: [...roots], users: { ...(o.users ?? {}) } };
+  const store = p2sCredentialStore(o, 'ikev2 p2s gateway', false);
+  return { auth: o.auth ?? 'certificate', ...store };
 }
 
 /** The gateway's IKEv2 + OpenVPN client counter, separate from the SSTP one (SKUS.md). */
@@ -260,11 +249,8 @@ export function ikev2P2sGatewayMachine(config: Ikev2P2sGatewayConfig): { initial
       return respond({ kind: 'ikeSaInit', response: true, msgId: 0 }, { ...s, phase: 'saInitDone' }, 'ikeSaInitReceived');
     }
     // IKE_AUTH: check credentials where they arrive (RFC 7296 §2.15 AUTH; §2.16 EAP).
-    if (m.msgId === 1 && config.auth === 'certificate' && !(m.certificate && roots.has(m.certificate.root))) return refuse(m.msgId, 'authenticationFailed');
-    if (m.msgId === 2 && config.auth === 'eapMsChapV2') {
-      const c = m.credentials;
-      if (!c || !Object.prototype.hasOwnProperty.call(config.users, c.user) || config.users[c.user] !== c.password) return refuse(m.msgId, 'authenticationFailed');
-    }
+    if (m.msgId === 1 && config.auth === 'certificate' && !certificateTrusted(roots, m.certificate)) return refuse(m.msgId, 'authenticationFailed');
+    if (m.msgId === 2 && config.auth === 'eapMsChapV2' && !passwordAccepted(config.users, m.credentials)) return refuse(m.msgId, 'authenticationFailed');
     if (m.msgId === rounds) {
       fx.push({ kind: 'admit' });
       return { next: { ...s, phase: 'authenticating' }, effects: fx, reason: 'admitting' };

@@ -46,29 +46,22 @@
  * EAP-Request/Identity with its LCP Configure-Ack, so LCP costs one round
  * trip and EAP-TLS four (Identity, Start, ClientHello, certificate flight,
  * empty response, Success: the first request piggybacks on LCP).
+ *
+ * What both ends do alike (the RTO, hello, linger and setup timers, failing,
+ * lingering, segment intake, LCP, IPCP acks, echoes) lives in
+ * {@link ./common.ts}; each machine below names its phases for it.
  */
-import { UsageError, ValidationError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { CommonEffect, CommonInput, StepFn, Transition } from '../machine.js';
+import {
+  certificateTrusted, p2sCredentialStore, passwordAccepted, sstpDisconnect, sstpDone, sstpFail, sstpIpcpMaybeOpen, sstpLinger, sstpReceive, sstpTimer, sstpTurn,
+  SSTP_TIMERS, type P2sCredentialStore, type SstpCommonState, type SstpReason, type SstpSide,
+} from './common.js';
 import { AUTH_LADDERS, type ClientCertificate, type ClientOs, type PppAuthMethod, type SstpRecord, type TcpSegment } from './messages.js';
-import { DEFAULT_TCP_OPTIONS, RTO_TIMER, tcpConnect, tcpInitial, tcpReceive, tcpSend, tcpSendOnce, tcpTimeout, type TcpEffect, type TcpOptions, type TcpState } from './tcp.js';
+import { DEFAULT_TCP_OPTIONS, tcpConnect, tcpInitial, tcpSend, tcpSendOnce, type TcpEffect, type TcpOptions } from './tcp.js';
 
-/** At most this many trusted root certificates per P2S configuration (Azure P2S). */
-export const MAX_TRUSTED_ROOTS = 20;
-
-/** Timer names used by both machines. */
-export const SSTP_TIMERS = { rto: RTO_TIMER, http: 'http', negotiation: 'negotiation', hello: 'hello', linger: 'linger' } as const;
-
-/** Reasons a session ends, as carried by `down` effects. */
-export type SstpReason =
-  | 'notCompatible'
-  | 'authenticationFailed'
-  | 'clientLimitReached'
-  | 'negotiationTimeout'
-  | 'tcpTimeout'
-  | 'helloTimeout'
-  | 'peerDisconnected'
-  | 'clientAborted'
-  | (string & {});
+export { MAX_TRUSTED_ROOTS, SSTP_TIMERS } from './common.js';
+export type { SstpReason } from './common.js';
 
 /** Client configuration. Build with {@link sstpClientConfig} to get defaults. */
 export interface SstpClientConfig {
@@ -92,13 +85,9 @@ export interface SstpClientConfig {
 }
 
 /** Server (gateway) configuration. Build with {@link sstpServerConfig} to get defaults and checks. */
-export interface SstpServerConfig {
+export interface SstpServerConfig extends P2sCredentialStore {
   /** PPP authentication the gateway asks for. Default `eapTls` (certificate authentication). */
   readonly authMethod: PppAuthMethod;
-  /** Root certificates a client certificate may chain to; at most 20. */
-  readonly trustedRoots: readonly string[];
-  /** Accepted MS-CHAPv2 users (a stand-in for RADIUS): user -> password. */
-  readonly users: Readonly<Record<string, string>>;
   /** Address handed to the client by IPCP (RFC 1332 §3.3). Default `172.16.201.2`. */
   readonly clientAddress: string;
   /** Negotiation timer, seconds (MS-SSTP §3.3.2). Default 60. */
@@ -167,19 +156,10 @@ export function sstpClientConfig(o: SstpClientOptions = {}): SstpClientConfig {
  */
 export function sstpServerConfig(o: SstpServerOptions = {}): SstpServerConfig {
   const where = 'sstp server';
-  const roots = o.trustedRoots ?? [];
-  if (roots.length > MAX_TRUSTED_ROOTS) {
-    throw new ValidationError({
-      path: `${where}.trustedRoots`,
-      rule: 'p2sRootCertificates',
-      message: `${roots.length} root certificates ("${roots[MAX_TRUSTED_ROOTS]}" is the 21st); a P2S configuration trusts at most ${MAX_TRUSTED_ROOTS}`,
-      fix: `Keep at most ${MAX_TRUSTED_ROOTS} root certificates`,
-    });
-  }
+  const store = p2sCredentialStore(o, where, true);
   return {
     authMethod: o.authMethod ?? 'eapTls',
-    trustedRoots: [...roots],
-    users: { ...(o.users ?? {}) },
+    ...store,
     clientAddress: o.clientAddress ?? '172.16.201.2',
     negotiationTimeout: checkSeconds(o.negotiationTimeout ?? 60, where, 'negotiationTimeout'),
     helloInterval: checkSeconds(o.helloInterval ?? 60, where, 'helloInterval'),
@@ -206,21 +186,10 @@ export type SstpClientPhase =
   | 'closed';
 
 /** Client state. Immutable. */
-export interface SstpClientState {
+export interface SstpClientState extends SstpCommonState {
   readonly phase: SstpClientPhase;
-  readonly tcp: TcpState;
-  readonly lcpMineAcked: boolean;
-  readonly lcpTheirsAcked: boolean;
-  readonly ipcpMineAcked: boolean;
-  readonly ipcpTheirsAcked: boolean;
   /** Address granted by IPCP. */
   readonly address?: string;
-  /** An Echo Request is waiting for its response. */
-  readonly echoOutstanding: boolean;
-  /** True once the client was up. */
-  readonly wasUp: boolean;
-  /** Why the session ended (set on the `down` transition). */
-  readonly reason?: SstpReason;
 }
 
 /** Client inputs: segments, timers, and the user's connect and disconnect. */
@@ -234,12 +203,6 @@ export interface SstpMachine<S, I, E> {
   readonly step: StepFn<S, I, E>;
 }
 
-const ALL_TIMERS = Object.values(SSTP_TIMERS);
-
-function stopAll(fx: TcpEffect[], except?: string): void {
-  for (const name of ALL_TIMERS) if (name !== except) fx.push({ kind: 'stopTimer', name });
-}
-
 /** Builds the client machine for one configuration. */
 export function sstpClientMachine(config: SstpClientConfig): SstpMachine<SstpClientState, SstpClientInput, SstpClientEffect> {
   const initial: SstpClientState = {
@@ -248,183 +211,94 @@ export function sstpClientMachine(config: SstpClientConfig): SstpMachine<SstpCli
     echoOutstanding: false, wasUp: false,
   };
   const ladder = AUTH_LADDERS[config.authMethod];
+  const side: SstpSide<SstpClientState> = {
+    self: 'client', config, start: 'idle',
+    setupTimers: new Map<string, readonly SstpClientPhase[]>([
+      // The client's wait for the HTTP answer.
+      [SSTP_TIMERS.http, ['httpPostSent']],
+      // MS-SSTP §3.2.2.1: runs from Call Connect Request to Call Connected.
+      [SSTP_TIMERS.negotiation, ['connectRequestSent', 'pppLcp', 'pppAuth']],
+    ]),
+    lcpPhase: 'pppLcp', ipcpPhase: 'pppIpcp',
+    drainedReason: 'disconnectAcknowledged',
+    // RFC 9293 §3.5: the ACK completes the handshake.
+    ackOnEstablished: true,
+    lcpOpened: (t) => { t.s = { ...t.s, phase: 'pppAuth' }; },
+  };
 
   const step = (state: SstpClientState, input: SstpClientInput): Transition<SstpClientState, SstpClientEffect> => {
-    const fx: SstpClientEffect[] = [];
-    let s: SstpClientState = state;
-    let reason = 'ignored';
-
-    /** Ends the session: every timer stops; a Call Abort is sent once when asked. */
-    const fail = (why: SstpReason, abort: boolean): void => {
-      if (abort) tcpSendOnce(s.tcp, [{ kind: 'callAbort', reason: why }], fx);
-      stopAll(fx);
-      fx.push({ kind: 'down', reason: why });
-      s = { ...s, phase: 'closed', reason: why };
-      reason = why;
-    };
+    const t = sstpTurn(state, []);
 
     if (input.kind === 'connect') {
-      if (s.phase !== 'idle') return { next: s, effects: fx, reason: 'alreadyStarted' };
+      if (t.s.phase !== 'idle') return sstpDone(t, 'alreadyStarted');
       // MS-SSTP §3.2.1.1.1: the client opens an HTTPS connection to port 443.
-      const tcp = tcpConnect(s.tcp, config.tcp, fx);
-      return { next: { ...s, phase: 'tcpConnecting', tcp }, effects: fx, reason: 'connect' };
+      const tcp = tcpConnect(t.s.tcp, config.tcp, t.fx);
+      return { next: { ...t.s, phase: 'tcpConnecting', tcp }, effects: t.fx, reason: 'connect' };
     }
-
-    if (input.kind === 'disconnect') {
-      if (s.phase === 'idle' || s.phase === 'closed' || s.phase === 'draining') return { next: s, effects: fx, reason: 'ignored' };
-      if (s.tcp.phase !== 'established') {
-        fail(input.reason, false);
-        return { next: s, effects: fx, reason: input.reason };
-      }
-      // MS-SSTP §3.1.1.1 Call Disconnect: send it reliably, linger until acknowledged.
-      stopAll(fx, RTO_TIMER);
-      const tcp = tcpSend(s.tcp, [{ kind: 'callDisconnect', reason: input.reason }], false, fx);
-      fx.push({ kind: 'startTimer', name: SSTP_TIMERS.linger, after: config.lingerTimeout });
-      fx.push({ kind: 'down', reason: input.reason });
-      return { next: { ...s, phase: 'draining', tcp, reason: input.reason }, effects: fx, reason: input.reason };
-    }
-
-    if (input.kind === 'timer') {
-      if (s.phase === 'closed' || s.phase === 'idle') return { next: s, effects: fx, reason: 'staleTimer' };
-      switch (input.name) {
-        case SSTP_TIMERS.rto: {
-          const r = tcpTimeout(s.tcp, config.tcp, fx);
-          s = { ...s, tcp: r.tcp };
-          if (r.gaveUp) {
-            if (s.phase === 'draining') {
-              stopAll(fx);
-              return { next: { ...s, phase: 'closed' }, effects: fx, reason: 'lingerEnded' };
-            }
-            fail('tcpTimeout', false);
-            return { next: s, effects: fx, reason };
-          }
-          return { next: s, effects: fx, reason: 'retransmitted' };
-        }
-        case SSTP_TIMERS.http:
-          if (s.phase !== 'httpPostSent') return { next: s, effects: fx, reason: 'staleTimer' };
-          fail('negotiationTimeout', true);
-          return { next: s, effects: fx, reason };
-        case SSTP_TIMERS.negotiation:
-          // MS-SSTP §3.2.2.1: runs from Call Connect Request to Call Connected.
-          if (s.phase !== 'connectRequestSent' && s.phase !== 'pppLcp' && s.phase !== 'pppAuth') return { next: s, effects: fx, reason: 'staleTimer' };
-          fail('negotiationTimeout', true);
-          return { next: s, effects: fx, reason };
-        case SSTP_TIMERS.hello: {
-          if (s.phase !== 'connected') return { next: s, effects: fx, reason: 'staleTimer' };
-          if (s.echoOutstanding) {
-            fail('helloTimeout', true);
-            return { next: s, effects: fx, reason };
-          }
-          // MS-SSTP §3.1.2: no traffic for a hello interval; ask for an echo.
-          const tcp = tcpSend(s.tcp, [{ kind: 'echoRequest' }], false, fx);
-          fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-          return { next: { ...s, tcp, echoOutstanding: true }, effects: fx, reason: 'echoRequestSent' };
-        }
-        case SSTP_TIMERS.linger:
-          if (s.phase !== 'draining') return { next: s, effects: fx, reason: 'staleTimer' };
-          stopAll(fx);
-          return { next: { ...s, phase: 'closed' }, effects: fx, reason: 'lingerEnded' };
-        default:
-          return { next: s, effects: fx, reason: 'unknownTimer' };
-      }
-    }
-
+    // MS-SSTP §3.1.1.1 Call Disconnect: sent reliably, the client lingers until it is acknowledged.
+    if (input.kind === 'disconnect') return sstpDisconnect(t, side, input.reason);
+    if (input.kind === 'timer') return sstpTimer(t, side, input.name);
     // input.kind === 'recv'
-    if (s.phase === 'closed' || s.phase === 'idle') return { next: s, effects: fx, reason: 'ignored' };
-    const rx = tcpReceive(s.tcp, input.msg, config.tcp, fx);
-    s = { ...s, tcp: rx.tcp };
-    const out: SstpRecord[] = [];
-    reason = 'segmentReceived';
-    if (s.phase === 'draining') {
-      if (s.tcp.unacked.length === 0) {
-        stopAll(fx);
-        s = { ...s, phase: 'closed' };
-        reason = 'disconnectAcknowledged';
+    if (t.s.phase === 'idle') return sstpDone(t, 'ignored');
+    return sstpReceive(t, side, input.msg, (rx) => {
+      if (rx.established && t.s.phase === 'tcpConnecting') {
+        // TLS starts at once (RFC 5246 §7.3).
+        t.out.push({ kind: 'tlsClientHello' });
+        t.s = { ...t.s, phase: 'tlsClientHelloSent' };
+        t.reason = 'synAckReceived';
       }
-      return { next: s, effects: fx, reason };
-    }
-    if (rx.established && s.phase === 'tcpConnecting') {
-      // RFC 9293 §3.5: the ACK completes the handshake; TLS starts at once (RFC 5246 §7.3).
-      out.push({ kind: 'tlsClientHello' });
-      s = { ...s, phase: 'tlsClientHelloSent' };
-      reason = 'synAckReceived';
-    }
-    for (const r of rx.delivered) {
-      if (s.phase === 'closed') break;
-      handle(r);
-    }
-    if (s.phase === 'closed') {
-      // The application closed, but TCP still acknowledges what it received
-      // (so a refusal's sender stops retransmitting it).
-      tcpSend(s.tcp, [], rx.ackNeeded, fx);
-      return { next: s, effects: fx, reason };
-    }
-    if (s.phase === 'connected' && rx.delivered.length > 0) {
-      fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-    }
-    s = { ...s, tcp: tcpSend(s.tcp, out, rx.ackNeeded || rx.established, fx) };
-    return { next: s, effects: fx, reason };
+    }, handle);
 
     function handle(r: SstpRecord): void {
+      const out = t.out;
       switch (r.kind) {
         case 'tlsServerHello':
-          if (s.phase !== 'tlsClientHelloSent') return;
+          if (t.s.phase !== 'tlsClientHelloSent') return;
           out.push({ kind: 'tlsClientFinished' });
-          s = { ...s, phase: 'tlsFinishedSent' };
-          reason = 'serverHelloReceived';
+          t.s = { ...t.s, phase: 'tlsFinishedSent' };
+          t.reason = 'serverHelloReceived';
           return;
         case 'tlsServerFinished':
-          if (s.phase !== 'tlsFinishedSent') return;
+          if (t.s.phase !== 'tlsFinishedSent') return;
           // MS-SSTP §3.2.5.1: the HTTPS request; wait up to 60 s for the answer.
           out.push({ kind: 'httpDuplexPost', clientOs: config.os });
-          fx.push({ kind: 'startTimer', name: SSTP_TIMERS.http, after: config.httpTimeout });
-          s = { ...s, phase: 'httpPostSent' };
-          reason = 'tlsEstablished';
+          t.fx.push({ kind: 'startTimer', name: SSTP_TIMERS.http, after: config.httpTimeout });
+          t.s = { ...t.s, phase: 'httpPostSent' };
+          t.reason = 'tlsEstablished';
           return;
         case 'httpResponse':
-          if (s.phase !== 'httpPostSent') return;
-          fx.push({ kind: 'stopTimer', name: SSTP_TIMERS.http });
+          if (t.s.phase !== 'httpPostSent') return;
+          t.fx.push({ kind: 'stopTimer', name: SSTP_TIMERS.http });
           if (r.status !== 200) {
-            fail(r.status === 403 ? 'notCompatible' : 'clientLimitReached', false);
+            sstpFail(t, side, r.status === 403 ? 'notCompatible' : 'clientLimitReached', false);
             return;
           }
           // MS-SSTP §3.2.1.1.1: Call Connect Request; §3.2.2.1 negotiation timer.
           out.push({ kind: 'callConnectRequest' });
-          fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
-          s = { ...s, phase: 'connectRequestSent' };
-          reason = 'httpOk';
+          t.fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
+          t.s = { ...t.s, phase: 'connectRequestSent' };
+          t.reason = 'httpOk';
           return;
         case 'callConnectAck':
-          if (s.phase !== 'connectRequestSent') return;
+          if (t.s.phase !== 'connectRequestSent') return;
           // §3.2.2.1: the timer restarts on Call Connect Ack; PPP starts (RFC 1661 §3.2).
-          fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
+          t.fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
           out.push({ kind: 'lcpConfigureRequest', from: 'client' });
-          s = { ...s, phase: 'pppLcp' };
-          reason = 'callConnectAckReceived';
+          t.s = { ...t.s, phase: 'pppLcp' };
+          t.reason = 'callConnectAckReceived';
           return;
         case 'callConnectNak':
-          fail(r.reason, false);
-          return;
-        case 'lcpConfigureRequest':
-          if (s.phase !== 'pppLcp') return;
-          out.push({ kind: 'lcpConfigureAck', from: 'client' });
-          s = { ...s, lcpTheirsAcked: true };
-          lcpMaybeOpen();
-          return;
-        case 'lcpConfigureAck':
-          if (s.phase !== 'pppLcp') return;
-          s = { ...s, lcpMineAcked: true };
-          lcpMaybeOpen();
+          sstpFail(t, side, r.reason, false);
           return;
         case 'auth': {
-          if (s.phase !== 'pppAuth' || r.from !== 'server' || r.method !== config.authMethod) return;
+          if (t.s.phase !== 'pppAuth' || r.from !== 'server' || r.method !== config.authMethod) return;
           if (r.step === ladder.server.length - 1) {
             // Authentication succeeded: MS-SSTP §3.2.7.1, send Call Connected
             // (the crypto binding, §2.2.11) and start IPCP (RFC 1332).
-            fx.push({ kind: 'stopTimer', name: SSTP_TIMERS.negotiation });
+            t.fx.push({ kind: 'stopTimer', name: SSTP_TIMERS.negotiation });
             out.push({ kind: 'callConnected' }, { kind: 'ipcpConfigureRequest', from: 'client' });
-            s = { ...s, phase: 'pppIpcp' };
-            reason = 'authenticated';
+            t.s = { ...t.s, phase: 'pppIpcp' };
+            t.reason = 'authenticated';
             return;
           }
           const answer: SstpRecord = { kind: 'auth', method: config.authMethod, from: 'client', step: r.step, label: ladder.client[r.step]! };
@@ -435,60 +309,33 @@ export function sstpClientMachine(config: SstpClientConfig): SstpMachine<SstpCli
           } else {
             out.push(answer);
           }
-          reason = 'authStep';
+          t.reason = 'authStep';
           return;
         }
         case 'authFailure':
-          fail('authenticationFailed', false);
+          sstpFail(t, side, 'authenticationFailed', false);
           return;
         case 'ipcpConfigureNak':
-          if (s.phase !== 'pppIpcp') return;
+          if (t.s.phase !== 'pppIpcp') return;
           out.push({ kind: 'ipcpConfigureRequest', from: 'client', address: r.address });
-          s = { ...s, address: r.address };
+          t.s = { ...t.s, address: r.address };
           return;
         case 'ipcpConfigureRequest':
-          if (s.phase !== 'pppIpcp') return;
+          if (t.s.phase !== 'pppIpcp') return;
           out.push({ kind: 'ipcpConfigureAck', from: 'client' });
-          s = { ...s, ipcpTheirsAcked: true };
-          ipcpMaybeOpen();
-          return;
-        case 'ipcpConfigureAck':
-          if (s.phase !== 'pppIpcp') return;
-          s = { ...s, ipcpMineAcked: true };
-          ipcpMaybeOpen();
-          return;
-        case 'echoRequest':
-          out.push({ kind: 'echoResponse' });
-          return;
-        case 'echoResponse':
-          s = { ...s, echoOutstanding: false };
+          t.s = { ...t.s, ipcpTheirsAcked: true };
+          sstpIpcpMaybeOpen(t, side);
           return;
         case 'callAbort':
-          fail(r.reason, false);
+          sstpFail(t, side, r.reason, false);
           return;
         case 'callDisconnect':
           // Answer it once; the peer lingers for it, not for its TCP ACK.
-          tcpSendOnce(s.tcp, [{ kind: 'callDisconnectAck' }], fx);
-          fail('peerDisconnected', false);
+          tcpSendOnce(t.s.tcp, [{ kind: 'callDisconnectAck' }], t.fx);
+          sstpFail(t, side, 'peerDisconnected', false);
           return;
         default:
           return;
-      }
-    }
-
-    function lcpMaybeOpen(): void {
-      if (s.lcpMineAcked && s.lcpTheirsAcked) {
-        s = { ...s, phase: 'pppAuth' };
-        reason = 'lcpOpened';
-      }
-    }
-
-    function ipcpMaybeOpen(): void {
-      if (s.ipcpMineAcked && s.ipcpTheirsAcked) {
-        s = { ...s, phase: 'connected', wasUp: true };
-        fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-        fx.push({ kind: 'up', reason: 'ipcpOpened' });
-        reason = 'ipcpOpened';
       }
     }
   };
@@ -512,20 +359,12 @@ export type SstpServerPhase =
   | 'closed';
 
 /** Server state. Immutable. */
-export interface SstpServerState {
+export interface SstpServerState extends SstpCommonState {
   readonly phase: SstpServerPhase;
-  readonly tcp: TcpState;
   /** A pool slot is held (must be released on every end). */
   readonly admitted: boolean;
-  readonly lcpMineAcked: boolean;
-  readonly lcpTheirsAcked: boolean;
   /** The last authentication step passed (the server sent its final Success). */
   readonly authenticated: boolean;
-  readonly ipcpMineAcked: boolean;
-  readonly ipcpTheirsAcked: boolean;
-  readonly echoOutstanding: boolean;
-  readonly wasUp: boolean;
-  readonly reason?: SstpReason;
 }
 
 /**
@@ -544,150 +383,79 @@ export function sstpServerMachine(config: SstpServerConfig): SstpMachine<SstpSer
     echoOutstanding: false, wasUp: false,
   };
   const roots = new Set(config.trustedRoots);
+  const side: SstpSide<SstpServerState> = {
+    self: 'server', config, start: 'listen',
+    // MS-SSTP §3.3.2: from the HTTPS connection to Call Connected.
+    setupTimers: new Map<string, readonly SstpServerPhase[]>([[SSTP_TIMERS.negotiation, ['connectRequestPending', 'callConnectedPending']]]),
+    lcpPhase: 'callConnectedPending', ipcpPhase: 'callConnected',
+    // Records after a Call Connect Request wait for the pool's answer.
+    holdPhase: 'admitting',
+    drainedReason: 'refusalAcknowledged',
+    ackOnEstablished: false,
+    // Every end after admission gives the pool slot back.
+    onEnd: (t) => {
+      if (t.s.admitted) (t.fx as SstpServerEffect[]).push({ kind: 'release' });
+      t.s = { ...t.s, admitted: false };
+    },
+    lcpOpened: (t) => {
+      // RFC 1661 §3.5: Authenticate phase; the authenticator speaks first.
+      const first = AUTH_LADDERS[config.authMethod];
+      t.out.push({ kind: 'auth', method: config.authMethod, from: 'server', step: 0, label: first.server[0]! });
+    },
+  };
 
   const step = (state: SstpServerState, input: SstpServerInput): Transition<SstpServerState, SstpServerEffect> => {
     const fx: SstpServerEffect[] = [];
-    const tfx = fx as TcpEffect[];
-    let s: SstpServerState = state;
-    let reason = 'ignored';
-    const out: SstpRecord[] = [];
-
-    const end = (why: SstpReason): void => {
-      if (s.admitted) fx.push({ kind: 'release' });
-      fx.push({ kind: 'down', reason: why });
-      s = { ...s, admitted: false, reason: why };
-      reason = why;
-    };
-    const fail = (why: SstpReason, abort: boolean): void => {
-      if (abort) tcpSendOnce(s.tcp, [{ kind: 'callAbort', reason: why }], tfx);
-      stopAll(tfx);
-      end(why);
-      s = { ...s, phase: 'closed' };
-    };
+    const t = sstpTurn(state, fx as TcpEffect[]);
     /** Refuses: the last records go out reliably, then the server lingers and closes. */
-    const refuse = (why: SstpReason, records: SstpRecord[]): void => {
-      stopAll(tfx, RTO_TIMER);
-      s = { ...s, tcp: tcpSend(s.tcp, [...out, ...records], false, tfx) };
-      out.length = 0;
-      fx.push({ kind: 'startTimer', name: SSTP_TIMERS.linger, after: config.lingerTimeout });
-      end(why);
-      s = { ...s, phase: 'draining' };
-    };
+    const refuse = (why: SstpReason, records: SstpRecord[]): void => sstpLinger(t, side, why, records);
 
     if (input.kind === 'admission') {
-      if (s.phase !== 'admitting') return { next: s, effects: fx, reason: 'ignored' };
+      if (t.s.phase !== 'admitting') return sstpDone(t, 'ignored');
       if (!input.granted) {
         // R18: the gateway holds its SSTP client limit already (MS-SSTP §3.1.5.1 NAK).
         refuse('clientLimitReached', [{ kind: 'callConnectNak', reason: 'clientLimitReached' }]);
-        return { next: s, effects: fx, reason };
+        return sstpDone(t);
       }
       // MS-SSTP §3.3.1.1.1: Call Connect Ack, PPP starts; the negotiation timer
       // now waits for Call Connected. The server's LCP Configure-Request rides along.
       fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
-      s = { ...s, admitted: true, phase: 'callConnectedPending' };
-      s = { ...s, tcp: tcpSend(s.tcp, [{ kind: 'callConnectAck' }, { kind: 'lcpConfigureRequest', from: 'server' }], false, tfx) };
-      return { next: s, effects: fx, reason: 'admitted' };
+      t.s = { ...t.s, admitted: true, phase: 'callConnectedPending' };
+      t.s = { ...t.s, tcp: tcpSend(t.s.tcp, [{ kind: 'callConnectAck' }, { kind: 'lcpConfigureRequest', from: 'server' }], false, t.fx) };
+      return sstpDone(t, 'admitted');
     }
-
-    if (input.kind === 'disconnect') {
-      if (s.phase === 'closed' || s.phase === 'draining' || s.phase === 'listen') return { next: s, effects: fx, reason: 'ignored' };
-      if (s.tcp.phase !== 'established') {
-        fail(input.reason, false);
-        return { next: s, effects: fx, reason };
-      }
-      refuse(input.reason, [{ kind: 'callDisconnect', reason: input.reason }]);
-      return { next: s, effects: fx, reason };
-    }
-
-    if (input.kind === 'timer') {
-      if (s.phase === 'closed' || s.phase === 'listen') return { next: s, effects: fx, reason: 'staleTimer' };
-      switch (input.name) {
-        case SSTP_TIMERS.rto: {
-          const r = tcpTimeout(s.tcp, config.tcp, tfx);
-          s = { ...s, tcp: r.tcp };
-          if (!r.gaveUp) return { next: s, effects: fx, reason: 'retransmitted' };
-          if (s.phase === 'draining') {
-            stopAll(tfx);
-            return { next: { ...s, phase: 'closed' }, effects: fx, reason: 'lingerEnded' };
-          }
-          fail('tcpTimeout', false);
-          return { next: s, effects: fx, reason };
-        }
-        case SSTP_TIMERS.negotiation:
-          if (s.phase !== 'connectRequestPending' && s.phase !== 'callConnectedPending') return { next: s, effects: fx, reason: 'staleTimer' };
-          fail('negotiationTimeout', true);
-          return { next: s, effects: fx, reason };
-        case SSTP_TIMERS.hello: {
-          if (s.phase !== 'connected') return { next: s, effects: fx, reason: 'staleTimer' };
-          if (s.echoOutstanding) {
-            fail('helloTimeout', true);
-            return { next: s, effects: fx, reason };
-          }
-          const tcp = tcpSend(s.tcp, [{ kind: 'echoRequest' }], false, tfx);
-          fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-          return { next: { ...s, tcp, echoOutstanding: true }, effects: fx, reason: 'echoRequestSent' };
-        }
-        case SSTP_TIMERS.linger:
-          if (s.phase !== 'draining') return { next: s, effects: fx, reason: 'staleTimer' };
-          stopAll(tfx);
-          return { next: { ...s, phase: 'closed' }, effects: fx, reason: 'lingerEnded' };
-        default:
-          return { next: s, effects: fx, reason: 'unknownTimer' };
-      }
-    }
-
+    if (input.kind === 'disconnect') return sstpDisconnect(t, side, input.reason);
+    if (input.kind === 'timer') return sstpTimer(t, side, input.name);
     // input.kind === 'recv'
-    if (s.phase === 'closed') return { next: s, effects: fx, reason: 'ignored' };
-    const rx = tcpReceive(s.tcp, input.msg, config.tcp, tfx);
-    s = { ...s, tcp: rx.tcp };
-    reason = 'segmentReceived';
-    if (s.phase === 'draining') {
-      if (s.tcp.unacked.length === 0) {
-        stopAll(tfx);
-        s = { ...s, phase: 'closed' };
-        reason = 'refusalAcknowledged';
+    const result = sstpReceive(t, side, input.msg, (rx) => {
+      if (t.s.phase === 'listen' && t.s.tcp.phase === 'synReceived') {
+        t.s = { ...t.s, phase: 'tcpHandshake' };
+        t.reason = 'synReceived';
       }
-      return { next: s, effects: fx, reason };
-    }
-    if (s.phase === 'listen' && s.tcp.phase === 'synReceived') {
-      s = { ...s, phase: 'tcpHandshake' };
-      reason = 'synReceived';
-    }
-    if (rx.established && s.phase === 'tcpHandshake') {
-      s = { ...s, phase: 'tlsHandshake' };
-      reason = 'tcpEstablished';
-    }
-    for (const r of rx.delivered) {
-      if (s.phase === 'closed' || s.phase === 'draining' || s.phase === 'admitting') break;
-      handle(r);
-    }
-    if (s.phase === 'closed') {
-      tcpSend(s.tcp, [], rx.ackNeeded, tfx);
-      return { next: s, effects: fx, reason };
-    }
-    if (s.phase === 'draining') return { next: s, effects: fx, reason };
-    if (s.phase === 'connected' && rx.delivered.length > 0) {
-      fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-    }
-    s = { ...s, tcp: tcpSend(s.tcp, out, rx.ackNeeded, tfx) };
-    if (s.phase === 'admitting') fx.push({ kind: 'admit' });
-    return { next: s, effects: fx, reason };
+      if (rx.established && t.s.phase === 'tcpHandshake') {
+        t.s = { ...t.s, phase: 'tlsHandshake' };
+        t.reason = 'tcpEstablished';
+      }
+    }, handle);
+    if (t.s.phase === 'admitting') fx.push({ kind: 'admit' });
+    return result;
 
     function handle(r: SstpRecord): void {
+      const out = t.out;
       switch (r.kind) {
         case 'tlsClientHello':
-          if (s.phase !== 'tlsHandshake') return;
+          if (t.s.phase !== 'tlsHandshake') return;
           out.push({ kind: 'tlsServerHello' });
-          reason = 'clientHelloReceived';
+          t.reason = 'clientHelloReceived';
           return;
         case 'tlsClientFinished':
-          if (s.phase !== 'tlsHandshake') return;
+          if (t.s.phase !== 'tlsHandshake') return;
           out.push({ kind: 'tlsServerFinished' });
-          s = { ...s, phase: 'httpWait' };
-          reason = 'tlsEstablished';
+          t.s = { ...t.s, phase: 'httpWait' };
+          t.reason = 'tlsEstablished';
           return;
         case 'httpDuplexPost':
-          if (s.phase !== 'httpWait') return;
+          if (t.s.phase !== 'httpWait') return;
           if (r.clientOs !== 'windows') {
             // R17: SSTP is for Windows clients only.
             refuse('notCompatible', [{ kind: 'httpResponse', status: 403 }]);
@@ -697,27 +465,16 @@ export function sstpServerMachine(config: SstpServerConfig): SstpMachine<SstpSer
           // Server_Connect_Request_Pending starts with the negotiation timer (§3.3.2).
           out.push({ kind: 'httpResponse', status: 200 });
           fx.push({ kind: 'startTimer', name: SSTP_TIMERS.negotiation, after: config.negotiationTimeout });
-          s = { ...s, phase: 'connectRequestPending' };
-          reason = 'duplexPostReceived';
+          t.s = { ...t.s, phase: 'connectRequestPending' };
+          t.reason = 'duplexPostReceived';
           return;
         case 'callConnectRequest':
-          if (s.phase !== 'connectRequestPending') return;
-          s = { ...s, phase: 'admitting' };
-          reason = 'callConnectRequestReceived';
-          return;
-        case 'lcpConfigureRequest':
-          if (s.phase !== 'callConnectedPending') return;
-          out.push({ kind: 'lcpConfigureAck', from: 'server' });
-          s = { ...s, lcpTheirsAcked: true };
-          lcpMaybeOpen();
-          return;
-        case 'lcpConfigureAck':
-          if (s.phase !== 'callConnectedPending') return;
-          s = { ...s, lcpMineAcked: true };
-          lcpMaybeOpen();
+          if (t.s.phase !== 'connectRequestPending') return;
+          t.s = { ...t.s, phase: 'admitting' };
+          t.reason = 'callConnectRequestReceived';
           return;
         case 'auth': {
-          if (s.phase !== 'callConnectedPending' || r.from !== 'client' || !(s.lcpMineAcked && s.lcpTheirsAcked)) return;
+          if (t.s.phase !== 'callConnectedPending' || r.from !== 'client' || !(t.s.lcpMineAcked && t.s.lcpTheirsAcked)) return;
           if (r.method !== config.authMethod) return;
           const lad = AUTH_LADDERS[r.method];
           if (r.step === lad.checkAt && !credentialsOk(r)) {
@@ -726,77 +483,46 @@ export function sstpServerMachine(config: SstpServerConfig): SstpMachine<SstpSer
           }
           const next = r.step + 1;
           out.push({ kind: 'auth', method: r.method, from: 'server', step: next, label: lad.server[next]! });
-          if (next === lad.server.length - 1) s = { ...s, authenticated: true };
-          reason = 'authStep';
+          if (next === lad.server.length - 1) t.s = { ...t.s, authenticated: true };
+          t.reason = 'authStep';
           return;
         }
         case 'callConnected':
-          if (s.phase !== 'callConnectedPending' || !s.authenticated) return;
+          if (t.s.phase !== 'callConnectedPending' || !t.s.authenticated) return;
           // MS-SSTP §3.3.1.1.1: binding verified, Server_Call_Connected; NCPs may run.
           fx.push({ kind: 'stopTimer', name: SSTP_TIMERS.negotiation });
           out.push({ kind: 'ipcpConfigureRequest', from: 'server' });
-          s = { ...s, phase: 'callConnected' };
-          reason = 'callConnectedReceived';
+          t.s = { ...t.s, phase: 'callConnected' };
+          t.reason = 'callConnectedReceived';
           return;
         case 'ipcpConfigureRequest':
-          if (s.phase !== 'callConnected') return;
+          if (t.s.phase !== 'callConnected') return;
           // RFC 1332 §3.3: a request without the address is answered with a Nak naming it.
           if (r.address !== config.clientAddress) {
             out.push({ kind: 'ipcpConfigureNak', address: config.clientAddress });
             return;
           }
           out.push({ kind: 'ipcpConfigureAck', from: 'server' });
-          s = { ...s, ipcpTheirsAcked: true };
-          ipcpMaybeOpen();
-          return;
-        case 'ipcpConfigureAck':
-          if (s.phase !== 'callConnected') return;
-          s = { ...s, ipcpMineAcked: true };
-          ipcpMaybeOpen();
-          return;
-        case 'echoRequest':
-          out.push({ kind: 'echoResponse' });
-          return;
-        case 'echoResponse':
-          s = { ...s, echoOutstanding: false };
+          t.s = { ...t.s, ipcpTheirsAcked: true };
+          sstpIpcpMaybeOpen(t, side);
           return;
         case 'callAbort':
-          fail('clientAborted', false);
+          sstpFail(t, side, 'clientAborted', false);
           return;
         case 'callDisconnect':
-          tcpSendOnce(s.tcp, [...out, { kind: 'callDisconnectAck' }], tfx);
+          tcpSendOnce(t.s.tcp, [...out, { kind: 'callDisconnectAck' }], t.fx);
           out.length = 0;
-          fail('peerDisconnected', false);
+          sstpFail(t, side, 'peerDisconnected', false);
           return;
         default:
           return;
-      }
-    }
-
-    function lcpMaybeOpen(): void {
-      if (s.lcpMineAcked && s.lcpTheirsAcked) {
-        // RFC 1661 §3.5: Authenticate phase; the authenticator speaks first.
-        const first = AUTH_LADDERS[config.authMethod];
-        out.push({ kind: 'auth', method: config.authMethod, from: 'server', step: 0, label: first.server[0]! });
-        reason = 'lcpOpened';
-      }
-    }
-
-    function ipcpMaybeOpen(): void {
-      if (s.ipcpMineAcked && s.ipcpTheirsAcked) {
-        s = { ...s, phase: 'connected', wasUp: true };
-        fx.push({ kind: 'startTimer', name: SSTP_TIMERS.hello, after: config.helloInterval });
-        fx.push({ kind: 'up', reason: 'ipcpOpened' });
-        reason = 'ipcpOpened';
       }
     }
   };
 
   /** EAP-TLS: the chain must end at a trusted root. MS-CHAPv2: a known user with the right password. */
   function credentialsOk(r: Extract<SstpRecord, { kind: 'auth' }>): boolean {
-    if (r.method === 'eapTls') return r.certificate !== undefined && roots.has(r.certificate.root);
-    const c = r.credentials;
-    return c !== undefined && Object.prototype.hasOwnProperty.call(config.users, c.user) && config.users[c.user] === c.password;
+    return r.method === 'eapTls' ? certificateTrusted(roots, r.certificate) : passwordAccepted(config.users, r.credentials);
   }
 
   return { initial, step };
