@@ -18,6 +18,7 @@ import { nodeId } from './model.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
 import type { Underlay } from './underlay.js';
+import { espTunnelBytes } from '../flow/overhead.js';
 
 /** Why a packet was dropped. */
 export type DropReason =
@@ -63,6 +64,12 @@ export class Packet {
   detail = '';
   /** Node the packet travels to (internal to the engine). */
   to: unknown = undefined;
+  /**
+   * The outer header while the packet crosses a tunnel: the packet is
+   * encapsulated in ESP between the two ends' public addresses at the tunnel's
+   * entry and decapsulated at its far end.
+   */
+  outer: { readonly src: number; readonly dst: number; readonly connection: string; readonly bytes: number } | undefined = undefined;
   /** The one kernel handler of this packet, reused at every hop (internal to the engine). */
   fire: (() => void) | undefined = undefined;
   private built: PacketOutcome | undefined = undefined;
@@ -229,6 +236,8 @@ export class PacketEngine {
 
   private arrive(i: NodeInfo, p: Packet): void {
     const node = i.id;
+    // Decapsulation at the tunnel's far end (the outer header was addressed to this node's public NIC).
+    if (p.outer !== undefined) p.outer = undefined;
     switch (i.kind) {
       case 'client': {
         const c = i.client!;
@@ -307,6 +316,7 @@ export class PacketEngine {
           return this.drop(p, node, 'trafficSelectorMismatch', `${display(node)}: ${formatAddress(p.src)} -> ${formatAddress(p.dst)} matches no traffic selector of ${c.name}`);
         }
         this.ctx.tunnels.onTraffic(c);
+        if (route.nextHopType === 'Tunnel') this.encapsulate(p, i, c);
         return this.viaUnderlay(p, i, this.next(route));
       }
       case 'Internet':
@@ -346,10 +356,19 @@ export class PacketEngine {
     return (route.nextInfo ??= this.info(route.nextNode!)) as NodeInfo;
   }
 
+  /** ESP tunnel mode: the packet gets an outer header between the tunnel's public endpoints. */
+  private encapsulate(p: Packet, at: NodeInfo, c: Connection): void {
+    const net = this.ctx.net;
+    const fromGateway = at.kind === 'gw';
+    const here = fromGateway ? net.gateway(at.name).publicIp : net.site(at.name).publicIp;
+    const there = fromGateway ? (c.peerGateway ? c.peerGateway.publicIp : c.site!.publicIp) : c.gateway.publicIp;
+    p.outer = { src: here, dst: there, connection: c.name, bytes: espTunnelBytes(PROBE_BYTES, { cipher: c.def.ipsecCipher }) };
+  }
+
   private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
     const link = this.ctx.underlay.link(from.location, to.location);
     p.to = to;
-    const ok = link.transmit(PROBE_BYTES, (p.fire ??= this.handlerOf(p)), 'packet');
+    const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, (p.fire ??= this.handlerOf(p)), 'packet');
     if (!ok) this.drop(p, from.id, 'loss', `lost on the underlay between ${display(from.id)} and ${display(to.id)}`);
   }
 
