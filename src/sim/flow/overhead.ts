@@ -210,3 +210,18 @@ export function sstpPacket(options: SstpOptions = {}): PacketBreakdown {
 export function sstpGoodputFactor(options: SstpOptions = {}): number {
   return sstpPacket(options).factor;
 }
+
+/**
+ * Bytes on the wire of one IP packet of `innerBytes` carried in ESP tunnel
+ * mode (RFC 4303 §2, §3.1.2): outer IPv4 header, optional NAT-T UDP header,
+ * ESP header, IV, the inner packet padded with its 2-byte trailer to the
+ * cipher's block, and the ICV. Packet delivery uses it for tunnel hops.
+ * @throws UsageError on an unknown cipher or a non-positive size.
+ */
+export function espTunnelBytes(innerBytes: number, options: { cipher?: TunnelCipher; natTraversal?: boolean } = {}): number {
+  const t = ESP_TRANSFORMS[options.cipher ?? 'GCMAES256'];
+  if (!t) throw new UsageError(`overhead: cipher ${JSON.stringify(options.cipher)} is unknown. Use GCMAES256, AES256_SHA256 or DES3_SHA256`, 'range');
+  const inner = checkBytes(innerBytes, 'inner packet', 1);
+  const padding = (t.blockBytes - ((inner + 2) % t.blockBytes)) % t.blockBytes;
+  return IPV4_HEADER_BYTES + (options.natTraversal ? UDP_HEADER_BYTES : 0) + 8 + t.ivBytes + inner + padding + 2 + t.icvBytes;
+}
