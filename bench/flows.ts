@@ -12,16 +12,18 @@
  * RTT uniform in 10-100 ms (stream `bench/flows/rtt`) caps it (0: no cap).
  * Wall time covers the run loop only.
  *
- * Measured (Node v20.20.2, 2 shared cores, seed 1, figures vary ~2x with the
- * machine's other load): load 0.5, 1,000,000 flows: 110-250 k flows/s, 2,000,000
- * events, peak 611 active flows, every solve a single flow (the gateway never
- * saturates, so it stays out of the solves). Load 0.9, 100,000 flows: 9.6 k
- * flows/s, peak 1,096 active: the gateway saturates about half the time and
- * each event then re-solves its whole component (mean 511 flows). Making that
- * case sublinear (bottleneck groups sharing one virtual clock, an incremental
- * water level) is not done yet.
+ * Measured (Node v20.20.2, 2 shared cores, seed 1, 1,000,000 flows, 2,000,000
+ * events, 5 runs, min/median/max; figures vary with the machine's other load):
+ * load 0.9 (default) 251 / 267 / 307 k flows/s, peak 1,158 active flows, the
+ * gateway saturated at ~32% of sampled arrivals and its hub on (saturated or
+ * dormant) for ~76% of events; load 0.5: 329 / 484 / 512 k flows/s, peak 611.
+ * Before the hub water level, load 0.9 ran at ~10 k flows/s: each event
+ * re-solved and rescheduled the ~500 flows behind the saturated gateway; now
+ * its arrivals and departures cost O(log n) (flow-engine.ts header).
+ * `gateway saturated` is the share of simulated time the gateway ran within
+ * 0.1% of its aggregate, sampled at every 64th arrival.
  *
- * usage: tsx bench/flows.ts [--json] [--seed=S] [--flows=N] [--load=0.5] [--s2s=0.5] [--window=65536]
+ * usage: tsx bench/flows.ts [--json] [--seed=S] [--flows=N] [--load=0.9] [--s2s=0.5] [--window=65536]
  */
 import { FlowEngine } from '../src/sim/flow/flow-engine.js';
 import { espGoodputFactor, sstpGoodputFactor } from '../src/sim/flow/overhead.js';
@@ -33,7 +35,7 @@ import { formatRate, nodeVersion, parseArgs, positiveInt } from './lib/report.js
 const args = parseArgs(process.argv.slice(2));
 const N = positiveInt(args.options.get('flows') ?? args.positional[0], 1_000_000, 'flows');
 const seed = args.options.get('seed') ?? '1';
-const load = Number(args.options.get('load') ?? '0.5');
+const load = Number(args.options.get('load') ?? '0.9');
 const s2sShare = Number(args.options.get('s2s') ?? '0.5');
 const windowBytes = Number(args.options.get('window') ?? '65536');
 if (!(load > 0) || !(s2sShare >= 0 && s2sShare <= 1) || !(windowBytes >= 0)) {
@@ -73,8 +75,10 @@ let completed = 0;
 let deliveredBytes = 0;
 eng.on('flow.end', (e) => { completed++; deliveredBytes += e.bytes; });
 
+let saturatedSamples = 0;
 function arrive(): void {
   created++;
+  if (created % 64 === 0 && eng.resourceStats('gw').loadMbps >= sku.aggregateMbps * 0.999) saturatedSamples++;
   const s2s = paths.random() < s2sShare;
   const i = s2s ? paths.int(0, TUNNELS - 1) : paths.int(0, CLIENTS - 1);
   const rtt = rtts.uniform(0.01, 0.1);
@@ -82,7 +86,8 @@ function arrive(): void {
     resources: s2s ? tunnelPaths[i]! : clientPaths[i]!,
     bytes: sizes.exponential(MEAN_BYTES),
     goodputFactor: s2s ? esp : i % 2 === 0 ? sstp : espNatT,
-    ...(windowBytes > 0 ? { windowBytes, rttSeconds: rtt } : {}),
+    windowBytes: windowBytes > 0 ? windowBytes : undefined,
+    rttSeconds: windowBytes > 0 ? rtt : undefined,
   });
   if (created < N) sim.schedule(arrivals.exponential(1 / lambda), arrive, 'arrival');
 }
@@ -93,7 +98,7 @@ sim.run();
 const wallSeconds = (performance.now() - t0) / 1000;
 if (completed !== N) throw new Error(`bench: ${completed} flows completed of ${N}`);
 const flowsPerSecond = Math.round(N / wallSeconds);
-const { solves, flows: solvedFlows } = eng.solveStats;
+const { solves, flows: solvedFlows, incremental } = eng.solveStats;
 const result = {
   benchmark: 'flows',
   flowsPerSecond,
@@ -104,6 +109,8 @@ const result = {
   peakActiveFlows: eng.peakActiveFlows,
   solves,
   meanComponentFlows: Number((solvedFlows / solves).toFixed(2)),
+  incrementalEvents: incremental,
+  gatewaySaturatedShare: Number((saturatedSamples / Math.floor(N / 64)).toFixed(3)),
   simulatedSeconds: Number(sim.now.toFixed(3)),
   meanGoodputMbps: Number(((deliveredBytes * 8) / 1e6 / sim.now).toFixed(1)),
   load, s2sShare, windowBytes,
@@ -114,5 +121,5 @@ else {
   console.log(`flow engine: VpnGw5 (${sku.aggregateMbps} Mbit/s), ${TUNNELS} tunnels, ${CLIENTS} P2S clients, ${N} Poisson arrivals, Exp(mean 1 MB), load ${load}, s2s ${s2sShare}, window ${windowBytes} B`);
   console.log(`seed ${seed}, node ${nodeVersion()}`);
   console.log(`${formatRate(flowsPerSecond)} flows/s (${flowsPerSecond}), wall ${wallSeconds.toFixed(3)} s, ${result.events} events, simulated ${result.simulatedSeconds} s`);
-  console.log(`peak active flows ${result.peakActiveFlows}, ${solves} solves, mean component ${result.meanComponentFlows} flows, mean goodput ${result.meanGoodputMbps} Mbit/s`);
+  console.log(`peak active flows ${result.peakActiveFlows}, ${solves} solves (mean component ${result.meanComponentFlows} flows), ${incremental} hub (incremental) events, gateway saturated ${(result.gatewaySaturatedShare * 100).toFixed(1)}% of arrivals, mean goodput ${result.meanGoodputMbps} Mbit/s`);
 }

@@ -168,6 +168,132 @@ test('incremental re-allocation equals a full max-min solve at every checkpoint'
   assert.ok(checks > 100, `only ${checks} checks`);
 });
 
+test('hub water level: rates, loads and bytes equal a full max-min solve over random mixes', () => {
+  // Random gateways with tunnels, uplinks and small client downlinks (so secondary resources
+  // saturate too), capped, uncapped and UDP flows, sized and timed flows, capacity changes,
+  // failures and cancellations. Every 0.1 s (between events, rates being constant there) each
+  // flow's rate must equal maxMinFair() over the active flows and each resource's load the sum
+  // of its flows' wire rates; at the end each resource's wire bytes must equal what its flows
+  // delivered (goodput / factor), up to the microsecond rounding of ends, so completions are
+  // neither early nor late.
+  let checks = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const sim = new Simulator();
+    const eng = new FlowEngine(sim);
+    const s = new Rng(seed).stream('test/hub');
+    const caps = new Map<string, number>([['gw', s.uniform(200, 600)]]);
+    const T = s.int(1, 4);
+    const C = s.int(2, 10);
+    for (let t = 0; t < T; t++) { caps.set(`tun${t}`, s.uniform(40, 200)); caps.set(`up${t}`, s.uniform(30, 300)); }
+    for (let c = 0; c < C; c++) caps.set(`cl${c}`, s.uniform(5, 100));
+    for (const [id, c] of caps) eng.addResource(id, c);
+    const specs = new Map<number, FlowSpec>();
+    const active = new Set<number>();
+    const wire = new Map<string, number>();
+    const ended = new Map<string, number>();
+    const peakCap = new Map(caps);
+    eng.on('flow.start', (e) => active.add(e.handle));
+    eng.on('flow.end', (e) => {
+      active.delete(e.handle);
+      const sp = specs.get(e.handle)!;
+      for (const r of sp.resources) {
+        wire.set(r, (wire.get(r) ?? 0) + e.bytes / (sp.goodputFactor ?? 1));
+        ended.set(r, (ended.get(r) ?? 0) + 1);
+      }
+      if (e.outcome === 'completed') close(e.bytes, sp.bytes!, `seed ${seed} flow ${e.handle} bytes`);
+    });
+    const n = s.int(150, 400);
+    for (let i = 0; i < n; i++) {
+      const t = s.int(0, T - 1);
+      const kind = s.random();
+      const spec: FlowSpec = {
+        resources: s.bernoulli(0.4) ? ['gw', `tun${t}`, `up${t}`] : s.bernoulli(0.75) ? ['gw', `cl${s.int(0, C - 1)}`] : [`cl${s.int(0, C - 1)}`],
+        start: s.uniform(0, 20),
+        ...(s.bernoulli(0.9) ? { bytes: s.exponential(1.5 * MB) } : { duration: s.uniform(0.5, 5) }),
+        ...(kind < 0.6 ? { windowBytes: 65_536, rttSeconds: s.uniform(0.005, 0.2) } : kind < 0.7 ? { kind: 'udp' as const, rateMbps: s.uniform(1, 40) } : {}),
+        goodputFactor: s.bernoulli(0.5) ? 0.9 : 1,
+      };
+      specs.set(eng.addFlow(spec), spec);
+    }
+    const saved = new Map<string, number>();
+    const change = (at: number, id: string, c: number | 'down' | 'up'): void => {
+      sim.schedule(at, () => {
+        if (c === 'down') { eng.setDown(id, true); saved.set(id, caps.get(id)!); caps.set(id, 0); return; }
+        if (c === 'up') { eng.setDown(id, false); caps.set(id, saved.get(id)!); return; }
+        eng.setCapacity(id, c); caps.set(id, c); peakCap.set(id, Math.max(c, peakCap.get(id)!));
+      });
+    };
+    change(s.uniform(2, 8), 'gw', s.uniform(100, 400));
+    change(s.uniform(8, 10), 'tun0', 'down');
+    change(s.uniform(10, 12), 'tun0', 'up');
+    change(s.uniform(5, 15), 'cl0', s.uniform(5, 50));
+    change(s.uniform(12, 14), 'gw', 'down');
+    change(s.uniform(14, 15), 'gw', 'up');
+    for (let k = 0; k < 10; k++) sim.schedule(s.uniform(0, 20), () => { const h = [...active][0]; if (h !== undefined) eng.cancelFlow(h); });
+    for (let t = 0.05; t < 40; t += 0.1) {
+      sim.run({ until: t });
+      const flows = [...active].map((h) => {
+        const sp = specs.get(h)!;
+        const f = sp.goodputFactor ?? 1;
+        let cap = sp.kind === 'udp' ? sp.rateMbps! : Infinity;
+        if (sp.windowBytes) cap = Math.min(cap, (sp.windowBytes * 8) / sp.rttSeconds! / 1e6);
+        return { id: String(h), resources: sp.resources, ...(cap < Infinity ? { capMbps: cap / f } : {}) };
+      });
+      const ref = maxMinFair([...caps].map(([id, c]) => ({ id, capacityMbps: c })), flows);
+      const loads = new Map<string, number>();
+      const goods = new Map<string, number>();
+      for (const h of active) {
+        const sp = specs.get(h)!;
+        const w = ref.get(String(h))!.rateMbps;
+        const want = w * (sp.goodputFactor ?? 1);
+        const got = eng.rateOf(h)!;
+        assert.ok(Math.abs(got - want) < 1e-6 * Math.max(1, want), `seed ${seed} t=${t.toFixed(2)} flow ${h}: ${got} != ${want}`);
+        for (const r of sp.resources) { loads.set(r, (loads.get(r) ?? 0) + w); goods.set(r, (goods.get(r) ?? 0) + want); }
+        checks++;
+      }
+      for (const id of caps.keys()) {
+        const st = eng.resourceStats(id);
+        close(st.loadMbps, loads.get(id) ?? 0, `seed ${seed} t=${t.toFixed(2)} load ${id}`);
+        close(st.goodputMbps, goods.get(id) ?? 0, `seed ${seed} t=${t.toFixed(2)} goodput ${id}`);
+      }
+    }
+    sim.run();
+    assert.is(active.size, 0);
+    assert.ok(eng.solveStats.incremental > 50 && eng.solveStats.solves > 10, `seed ${seed}: both paths exercised (${JSON.stringify(eng.solveStats)})`);
+    for (const id of caps.keys()) {
+      // Ends fall on the next whole microsecond: each may add up to 1 µs at the resource's capacity.
+      const got = eng.resourceStats(id).wireBytes;
+      const want = wire.get(id) ?? 0;
+      const slack = ((ended.get(id) ?? 0) * peakCap.get(id)!) / 8 + 1e-9 * want;
+      assert.ok(Math.abs(got - want) <= slack, `seed ${seed} wire bytes ${id}: ${got} != ${want} (slack ${slack})`);
+    }
+  }
+  assert.ok(checks > 5000, `only ${checks} checks`);
+});
+
+test('a flow leaving the bottleneck group for its cap can overload its other resource', () => {
+  // gw 100 shared by X1..X3 (uncapped) and A (window cap 30, also crossing cl, 40): level 25,
+  // A at 25. U (UDP 14, cl only) starts at 1 s: cl carries 39 of 40. X1 is cancelled at 2 s:
+  // the level would be 35 and A would run at its cap 30, so cl (44 > 40) saturates instead:
+  // A = 40 - 14 = 26, X2 = X3 = (100 - 26) / 2 = 37.
+  const { sim, eng } = setup();
+  eng.addResource('gw', 100);
+  eng.addResource('cl', 40);
+  const x1 = eng.addFlow({ resources: ['gw'], duration: 10 });
+  const x2 = eng.addFlow({ resources: ['gw'], duration: 10 });
+  eng.addFlow({ resources: ['gw'], duration: 10 });
+  const a = eng.addFlow({ resources: ['gw', 'cl'], duration: 10, windowBytes: 375_000, rttSeconds: 0.1 });
+  const u = eng.addFlow({ resources: ['cl'], kind: 'udp', rateMbps: 14, duration: 10, start: 1 });
+  sim.run({ until: 0.5 });
+  close(eng.rateOf(a)!, 25, 'A before');
+  sim.run({ until: 1.5 });
+  close(eng.rateOf(u)!, 14, 'U');
+  sim.schedule(0.5, () => eng.cancelFlow(x1));
+  sim.run({ until: 3 });
+  close(eng.rateOf(a)!, 26, 'A after'); close(eng.rateOf(x2)!, 37, 'X2 after');
+  close(eng.resourceStats('cl').loadMbps, 40, 'cl load');
+});
+
 test('determinism: one seed, one trace', () => {
   const trace = (seed: number): string => {
     const { sim, eng, ends } = setup();
