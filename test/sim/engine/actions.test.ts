@@ -1,23 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Simulation, type ProbeResult } from '../../../src/sim/engine/simulation.js';
+import { Simulation } from '../../../src/sim/engine/simulation.js';
 import { evaluateReach } from '../../../src/sim/engine/reach.js';
-import { parseAddress } from '../../../src/sim/net/prefix.js';
 import type { Scenario } from '../../../src/sim/net/scenario.js';
-import type { TraceRecord } from '../../../src/sim/trace.js';
 import { gateway, p2sPool, shipped, site, v2v, vnet } from '../../helpers/build.js';
+import { probeAt, records } from '../../helpers/run.js';
 
 const actions = suite('timeline actions');
 
-const records = (s: Simulation, type: string) => s.trace.records.filter((r: TraceRecord) => r.type === type);
-const probeAt = (s: Simulation, at: number, from: string, to: string): ProbeResult => {
-  let out: ProbeResult | undefined;
-  s.runUntil(at);
-  s.probe(from, parseAddress(to), (r) => (out = r));
-  s.runUntil(at + 5);
-  assert.ok(out, 'probe did not finish');
-  return out!;
-};
 
 // VNet1 (eastus) <-> VNet2 (westus), 30 ms one way.
 const pair = (): Scenario => ({
