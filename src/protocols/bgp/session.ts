@@ -93,7 +93,7 @@ export class BgpSession {
    * Creates both neighbors and starts them (they wait for the transport).
    * @throws UsageError on bad options or a neighbor name already used on either speaker.
    */
-  constructor(private readonly sim: Simulator, o: BgpSessionOptions) {
+  constructor(sim: Simulator, o: BgpSessionOptions) {
     this.name = o.name;
     this.aSpeaker = o.a.speaker;
     this.bSpeaker = o.b.speaker;

@@ -135,7 +135,7 @@ export class BgpNeighbor implements BgpNeighborInfo {
   pendingDirty = new Set<string>();
 
   /** @internal created by {@link BgpSpeaker.addNeighbor}. */
-  constructor(sim: Simulator, private readonly speaker: BgpSpeaker, o: AddNeighborOptions) {
+  constructor(sim: Simulator, speaker: BgpSpeaker, o: AddNeighborOptions) {
     const config = bgpNeighborConfig({ ...o, localAs: speaker.asn, routerId: speaker.routerId });
     this.name = o.name;
     this.peerAs = o.peerAs;

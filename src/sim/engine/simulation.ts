@@ -7,14 +7,14 @@ import { Simulator } from '../kernel/simulator.js';
 import { Rng } from '../kernel/rng.js';
 import { Trace } from '../trace.js';
 import { Network } from '../net/model.js';
-import type { Client, Connection, Gateway } from '../net/model.js';
+import type { Client } from '../net/model.js';
 import { Underlay } from '../net/underlay.js';
 import { PacketEngine, hopChain, type PacketOutcome, type Packet } from '../net/forwarding.js';
 import { RouteTables, clientTable, clientRoutes, packageRoutes, gatewayReady } from '../net/routing.js';
 import type { LpmTable } from '../net/lpm.js';
 import type { Route } from '../net/routing.js';
 import type { BgpRibs } from '../net/bgp-routes.js';
-import { formatAddress, nthAddress, parseAddress, parsePrefix, type Prefix } from '../net/prefix.js';
+import { formatAddress, nthAddress, parsePrefix, type Prefix } from '../net/prefix.js';
 import type { Scenario, TimelineEntry } from '../net/scenario.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { InstantTunnels, type TunnelLayer, type TunnelStatus } from './tunnels.js';
@@ -403,20 +403,6 @@ export class Simulation {
     this.invalidate();
   }
 
-  /** Every connection of the network (helper for layers). */
-  connections(): Connection[] {
-    return [...this.network.connections.values()];
-  }
-
-  /** Every gateway (helper for layers). */
-  gateways(): Gateway[] {
-    return [...this.network.gateways.values()];
-  }
-
-  /** Parses an address for API callers. */
-  static address(text: string): number {
-    return parseAddress(text);
-  }
 }
 
 /**

@@ -86,7 +86,7 @@ export class InstantTunnels implements TunnelLayer {
   constructor(private readonly s: Simulation) {}
 
   start(): void {
-    this.refresh();
+    this.changed();
   }
 
   isUp(c: Connection): boolean {
@@ -177,9 +177,5 @@ export class InstantTunnels implements TunnelLayer {
       }
     }
     this.s.invalidate();
-  }
-
-  private refresh(): void {
-    this.changed();
   }
 }

@@ -228,10 +228,6 @@ const KIND_LABEL: Record<Kind, string> = {
   vnet: 'VNet', gateway: 'gateway', localNetworkGateway: 'local network gateway', connection: 'connection',
   client: 'client', host: 'host', flow: 'flow',
 };
-const KIND_LIST: Record<Kind, ListKey> = {
-  vnet: 'vnets', gateway: 'gateways', localNetworkGateway: 'localNetworkGateways', connection: 'connections',
-  client: 'clients', host: 'hosts', flow: 'flows',
-};
 
 interface Item<T> {
   readonly def: T;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Simulation } from '../../../src/sim/engine/simulation.js';
 import { evaluateReach } from '../../../src/sim/engine/reach.js';
 import type { Scenario } from '../../../src/sim/net/scenario.js';
-import { gateway, p2sPool, shipped, site, v2v, vnet } from '../../helpers/build.js';
+import { gateway, p2sPool, shipped, v2v, vnet } from '../../helpers/build.js';
 import { probeAt, records } from '../../helpers/run.js';
 
 const actions = suite('timeline actions');
