@@ -12,6 +12,7 @@ export interface TraceRecord {
   readonly [field: string]: unknown;
 }
 
+/** The trace of one run: records in order, a running SHA-256 and subscribers. */
 export class Trace {
   private readonly hash = createHash('sha256');
   private readonly listeners: ((r: TraceRecord) => void)[] = [];

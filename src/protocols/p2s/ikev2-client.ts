@@ -151,7 +151,9 @@ export interface Ikev2P2sClientState {
   readonly timeout: number;
   readonly reason?: string;
 }
+/** Inputs of the P2S IKEv2 client machine: a message, a timer, or the user's connect. */
 export type Ikev2P2sClientInput = CommonInput<Ikev2P2sMessage> | { kind: 'connect' };
+/** Effects of the P2S IKEv2 client machine. */
 export type Ikev2P2sClientEffect = CommonEffect<Ikev2P2sMessage>;
 
 /** Gateway state (one per client). */
@@ -162,7 +164,9 @@ export interface Ikev2P2sGatewayState {
   readonly admitted: boolean;
   readonly reason?: string;
 }
+/** Inputs of the gateway side: a message, a timer, or the answer of the client pool (R18). */
 export type Ikev2P2sGatewayInput = CommonInput<Ikev2P2sMessage> | { kind: 'admission'; granted: boolean };
+/** Effects of the gateway side; `admit` asks the client pool for a slot. */
 export type Ikev2P2sGatewayEffect = CommonEffect<Ikev2P2sMessage> | { kind: 'admit' };
 
 const RETRANSMIT = 'retransmit';

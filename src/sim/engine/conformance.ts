@@ -24,6 +24,7 @@ export interface DocumentedTables {
   anomalies: { topology: string; client: 'windows' | 'nonWindows'; cell: keyof DocumentedCells; documented: string[]; modelExpects: string[]; note: string }[];
 }
 
+/** The three cells of one client kind in one documented topology. */
 export interface DocumentedCells {
   routes: string[];
   access: string[];
@@ -31,6 +32,7 @@ export interface DocumentedCells {
   redownload?: boolean;
 }
 
+/** Outcome of one cell: equal, a listed anomaly reproduced exactly, or a difference. */
 export type CellStatus = 'match' | 'anomaly' | 'mismatch';
 
 /** One compared cell. */

@@ -87,6 +87,7 @@ interface P2sRec {
   readonly session: SstpSession | Ikev2P2sSession;
 }
 
+/** The default tunnel layer: IKE, BGP and P2S sessions over the underlay (see the module header). */
 export class ProtocolTunnels implements TunnelLayer {
   private readonly o: Required<ProtocolOptions>;
   private readonly tunnels = new Map<string, TunnelRec>();

@@ -23,6 +23,7 @@ export interface ClientReach {
   readonly explanations: Record<string, string>;
 }
 
+/** Reachability of every P2S client, as `evaluateReach` finds it. */
 export interface ReachReport {
   readonly scenario: string;
   /** When the evaluation ran, seconds. */

@@ -69,6 +69,7 @@ export interface PathHop {
   readonly route: Route | undefined;
 }
 
+/** One run of one scenario (see the module header). Build, then `settle`, `runUntil` or `probe`. */
 export class Simulation {
   readonly sim = new Simulator();
   readonly rng: Rng;

@@ -13,6 +13,7 @@
  */
 import { maskOf, type Prefix } from './prefix.js';
 
+/** A longest-prefix-match table of routes (see the module header for its costs). */
 export class LpmTable<R extends { readonly prefix: Prefix }> {
   private readonly byLength = new Map<number, Map<number, R[]>>();
   /** Per distinct length, longest first: the mask (signed 32-bit) and the routes by masked address. */

@@ -24,6 +24,7 @@ export const AZURE_DEFAULT_ASN = 65515;
 /** Documentation ranges (RFC 5737) from which gateway public IPs are allocated (R2); 192.0.2.0/24 is left for on-premises devices. */
 const PUBLIC_IP_POOL = ['203.0.113.0/24', '198.51.100.0/24'].map((c) => parsePrefix(c));
 
+/** A virtual network: its address space, GatewaySubnet and the address a probe to it uses. */
 export interface Vnet {
   readonly def: VnetDef;
   readonly name: string;
@@ -34,6 +35,7 @@ export interface Vnet {
   readonly probeAddress: number;
 }
 
+/** A gateway: a multihomed node with a private NIC in GatewaySubnet and a public NIC (R2, R3). */
 export interface Gateway {
   readonly def: GatewayDef;
   readonly name: string;
@@ -50,6 +52,7 @@ export interface Gateway {
   readonly pools: Prefix[];
 }
 
+/** An on-premises site (local network gateway): its VPN device, prefixes and optional BGP. */
 export interface Site {
   readonly def: LocalNetworkGatewayDef;
   readonly name: string;
@@ -64,6 +67,7 @@ export interface Site {
   deviceUp: boolean;
 }
 
+/** One connection as configured on one gateway (a VNet-to-VNet link is two). */
 export interface Connection {
   readonly def: ConnectionDef;
   readonly name: string;
@@ -78,6 +82,7 @@ export interface Connection {
   adminDown: boolean;
 }
 
+/** One direction of a VNet peering; it carries traffic only when both directions exist. */
 export interface Peering {
   readonly def: PeeringDef;
   readonly vnet: Vnet;
@@ -86,6 +91,7 @@ export interface Peering {
   readonly useRemoteGateways: boolean;
 }
 
+/** A P2S client: its gateway, connection state, pool address and installed routes (R21). */
 export interface Client {
   readonly def: ClientDef;
   readonly name: string;
@@ -102,6 +108,7 @@ export interface Client {
   manualRoutes: Prefix[];
 }
 
+/** A named address inside a VNet or a site, to send packets from or to. */
 export interface Host {
   readonly def: HostDef;
   readonly name: string;
@@ -119,8 +126,10 @@ export const nodeId = {
   host: (name: string) => `host:${name}`,
 };
 
+/** Kinds of node in the topology graph. */
 export type NodeKind = 'vnet' | 'gateway' | 'site' | 'client' | 'host';
 
+/** The runtime network of one scenario (see the module header). */
 export class Network {
   readonly vnets = new Map<string, Vnet>();
   readonly gateways = new Map<string, Gateway>();

@@ -22,10 +22,12 @@ import { connectionPrefixes, speakerOf, type BgpRibs } from './bgp-routes.js';
 import type { Client, Connection, Gateway, Network, Site, Vnet } from './model.js';
 import { nodeId } from './model.js';
 
+/** Where a route sends a packet, in Azure's terms plus the tunnel and P2S hops of the model. */
 export type NextHopType =
   | 'VnetLocal' | 'VNetPeering' | 'VirtualNetworkGateway' | 'Internet' | 'None'
   | 'Tunnel' | 'ExpressRoute' | 'P2SClient' | 'P2STunnel' | 'Local';
 
+/** Why a route is in a table (system default, peering, gateway, static connection prefix, BGP, package, ...). */
 export type RouteSource = 'Default' | 'VNet' | 'Peering' | 'VirtualNetworkGateway' | 'Static' | 'BGP' | 'P2S' | 'Package' | 'Gateway' | 'Manual' | 'DeviceRoute' | 'ForcedTunnel';
 
 /** One route of a node's table. */

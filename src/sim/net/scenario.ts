@@ -11,18 +11,26 @@ import type { Generation, TunnelCipher, VpnType } from './skus.js';
 
 export type { Generation, VpnType, TunnelCipher } from './skus.js';
 
+/** P2S tunnel types (R17). */
 export type ClientProtocol = 'IkeV2' | 'SSTP' | 'OpenVPN';
+/** P2S authentication types. */
 export type AuthenticationType = 'Certificate' | 'Radius' | 'AAD';
+/** Operating system of a P2S client; Windows decides how routes arrive (R21). */
 export type ClientOs = 'Windows' | 'macOS' | 'Linux' | 'iOS' | 'Android';
+/** Connection types, as ARM names them. */
 export type ConnectionType = 'IPsec' | 'Vnet2Vnet' | 'ExpressRoute';
+/** IKE version of a connection (R5). */
 export type IkeVersion = 'IKEv1' | 'IKEv2';
+/** Gateway types: a VPN gateway, or an ExpressRoute gateway coexisting with it (R12). */
 export type GatewayType = 'Vpn' | 'ExpressRoute';
 
+/** A subnet of a VNet; the one named exactly `GatewaySubnet` hosts gateways (R1). */
 export interface SubnetDef {
   name: string;
   addressPrefix: string;
 }
 
+/** A virtual network. */
 export interface VnetDef {
   name: string;
   /** Azure region, e.g. `eastus`; keys underlay paths. */
@@ -31,6 +39,7 @@ export interface VnetDef {
   subnets: SubnetDef[];
 }
 
+/** BGP settings of a gateway or a local network gateway. */
 export interface BgpSettingsDef {
   /** Default 65515 (Azure's). */
   asn?: number;
@@ -38,6 +47,7 @@ export interface BgpSettingsDef {
   bgpPeeringAddress?: string;
 }
 
+/** Point-to-site configuration of a gateway (R16). */
 export interface VpnClientConfigurationDef {
   vpnClientAddressPool: string[];
   vpnClientProtocols: ClientProtocol[];
@@ -46,6 +56,7 @@ export interface VpnClientConfigurationDef {
   vpnClientRootCertificates?: { name: string }[];
 }
 
+/** A virtual network gateway. */
 export interface GatewayDef {
   name: string;
   vnet: string;
@@ -64,6 +75,7 @@ export interface GatewayDef {
   provisioningSeconds?: number;
 }
 
+/** A local network gateway: an on-premises site and its VPN device. */
 export interface LocalNetworkGatewayDef {
   name: string;
   /** Public IP of the on-premises VPN device. */
@@ -78,11 +90,13 @@ export interface LocalNetworkGatewayDef {
   downlinkMbps?: number;
 }
 
+/** One policy-based traffic selector: local and remote prefixes (R15). */
 export interface TrafficSelectorPolicyDef {
   localAddressRanges: string[];
   remoteAddressRanges: string[];
 }
 
+/** A connection: IPsec (S2S), Vnet2Vnet (one half of a link) or ExpressRoute. */
 export interface ConnectionDef {
   name: string;
   connectionType: ConnectionType;
@@ -104,6 +118,7 @@ export interface ConnectionDef {
   ipsecCipher?: TunnelCipher;
 }
 
+/** One direction of a VNet peering (R22). */
 export interface PeeringDef {
   vnet: string;
   remoteVnet: string;
@@ -111,6 +126,7 @@ export interface PeeringDef {
   useRemoteGateways?: boolean;
 }
 
+/** A point-to-site client. */
 export interface ClientDef {
   name: string;
   os: ClientOs;
@@ -130,6 +146,7 @@ export interface ClientDef {
   downlinkMbps?: number;
 }
 
+/** A host: a named address in a VNet subnet or a site prefix. */
 export interface HostDef {
   name: string;
   vnet?: string;
@@ -139,6 +156,7 @@ export interface HostDef {
   downlinkMbps?: number;
 }
 
+/** Figures of one underlay path, between two locations or sites (symmetric). */
 export interface UnderlayPathDef {
   /** A location (region) or a site name. */
   from: string;
@@ -148,14 +166,17 @@ export interface UnderlayPathDef {
   bandwidthMbps?: number;
 }
 
+/** The underlay: defaults and explicit paths. */
 export interface UnderlayDef {
   /** Used where no path matches. */
   defaults?: { latencyMs?: number; lossPercent?: number; bandwidthMbps?: number };
   paths?: UnderlayPathDef[];
 }
 
+/** Flow kinds: bulk TCP, or UDP at a fixed rate. */
 export type FlowKind = 'tcp' | 'udp';
 
+/** A traffic flow from a client or host to a host. */
 export interface FlowDef {
   name: string;
   /** A host or a client. */
@@ -191,8 +212,10 @@ export type TimelineEntry =
   | ({ at: number; action: 'createGateway' } & GatewayDef)
   | { at: number; action: 'deleteGateway'; gateway: string };
 
+/** Names of the timeline actions. */
 export type TimelineAction = TimelineEntry['action'];
 
+/** A scenario file's top level. */
 export interface Scenario {
   name: string;
   description?: string;

@@ -11,8 +11,11 @@
  */
 import { ValidationError } from '../../errors.js';
 
+/** VPN types: policy-based (static routing) or route-based (dynamic routing). */
 export type VpnType = 'PolicyBased' | 'RouteBased';
+/** Gateway generation, as ARM's `vpnGatewayGeneration`. */
 export type Generation = 'Generation1' | 'Generation2';
+/** The era of a SKU: the seeds' 2016 catalogue or the current one. */
 export type SkuEra = 'legacy' | 'current';
 /** Ciphers with a measured per-tunnel figure (2023 docs). */
 export type TunnelCipher = 'GCMAES256' | 'AES256_SHA256' | 'DES3_SHA256';
