@@ -56,5 +56,5 @@ export { Trace } from './sim/trace.js';
 export type { TraceRecord } from './sim/trace.js';
 export { FlowLayer, runThroughput, throughputJson, DEFAULT_TCP_WINDOW_BYTES, DEFAULT_PATH_WAIT_SECONDS, INITIAL_RETRY_SECONDS, DEFAULT_THROUGHPUT_LIMIT_SECONDS, LIVENESS_MBPS, TRAFFIC_TICK_SECONDS } from './sim/engine/flows.js';
 export type { FlowLayerOptions, FlowResult, FlowResultOutcome, TunnelTotal, GatewayTotal, ThroughputOptions, ThroughputReport, ThroughputJson } from './sim/engine/flows.js';
-export { runScenario, runJson, PingRecorder, outagesOf, tunnelEventsOf, tunnelDowntimesOf, bgpEventsOf, bgpDowntimesOf, convergenceOf, entryTarget, defaultUntil, tunnelDetectionDelay, tunnelRecoveryDelay, bgpDetectionDelay, bgpRecoveryDelay, DEFAULT_MARGIN_SECONDS, DEFAULT_PING_EVERY } from './sim/engine/replay.js';
+export { runScenario, runJson, attachTraffic, PingRecorder, outagesOf, tunnelEventsOf, tunnelDowntimesOf, bgpEventsOf, bgpDowntimesOf, convergenceOf, entryTarget, defaultUntil, tunnelDetectionDelay, tunnelRecoveryDelay, bgpDetectionDelay, bgpRecoveryDelay, DEFAULT_MARGIN_SECONDS, DEFAULT_PING_EVERY } from './sim/engine/replay.js';
 export type { RunReport, RunJson, RunScenarioOptions, PingSample, Outage, PairReport, TunnelEvent, TunnelDowntime, BgpEvent, BgpDowntime, RouteChanges, Convergence, StateEvent } from './sim/engine/replay.js';

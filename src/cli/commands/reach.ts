@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadScenario } from '../../sim/net/load.js';
 import { Simulation } from '../../sim/engine/simulation.js';
 import { evaluateReach, reachJson, type ReachReport } from '../../sim/engine/reach.js';
+import { attachTraffic } from '../../sim/engine/replay.js';
 import { fail, parseSeconds } from '../util.js';
 
 /** Renders a reach report for people: routes, then yes / manual / no with the reason for each no. */
@@ -29,7 +30,9 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { at?: string; json?: boolean }) => {
       try {
         const scenario = await loadScenario(file);
-        const report = evaluateReach(new Simulation(scenario), { at: opts.at === undefined ? undefined : parseSeconds(opts.at, '--at') });
+        const sim = new Simulation(scenario);
+        attachTraffic(sim);
+        const report = evaluateReach(sim, { at: opts.at === undefined ? undefined : parseSeconds(opts.at, '--at') });
         console.log(opts.json ? JSON.stringify(reachJson(report)) : formatReach(report));
       } catch (err) {
         fail(err);

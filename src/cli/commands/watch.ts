@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { loadScenario } from '../../sim/net/load.js';
 import { Simulation } from '../../sim/engine/simulation.js';
 import { effectiveRoutes, nextHop } from '../../sim/engine/watcher.js';
+import { attachTraffic } from '../../sim/engine/replay.js';
 import { fail, parseSeconds } from '../util.js';
 
 /** Builds a simulation and brings it to `--at`, or to the moment it settled. */
 async function simulationAt(file: string, at: string | undefined): Promise<Simulation> {
   const s = new Simulation(await loadScenario(file));
+  attachTraffic(s);
   if (at === undefined) s.settle();
   else s.runUntil(parseSeconds(at, '--at'));
   return s;

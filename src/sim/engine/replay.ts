@@ -467,6 +467,19 @@ export function defaultUntil(scenario: Scenario): number {
 }
 
 /**
+ * Attaches the traffic generators a scenario uses to a simulation: the
+ * `ping` action always, the flow layer (`flows`, `startFlow`) when the
+ * scenario has flows or `flows` is true. Call it once, before running.
+ * @param end pings stop at this time (inclusive), default never.
+ */
+export function attachTraffic(s: Simulation, options: { end?: number; flows?: boolean } = {}): { pings: PingRecorder; flows: FlowLayer | undefined } {
+  const sc = s.scenario;
+  const pings = new PingRecorder(s, options.end ?? Infinity);
+  const wantFlows = options.flows ?? ((sc.flows?.length ?? 0) > 0 || (sc.timeline ?? []).some((e) => e.action === 'startFlow'));
+  return { pings, flows: wantFlows ? new FlowLayer(s) : undefined };
+}
+
+/**
  * Runs a scenario's timeline to `until` and reports pings, outages, tunnel
  * and BGP events, convergence, drops and the trajectory fingerprint.
  * Deterministic: one scenario and seed give one report.
@@ -479,8 +492,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   if (!(until >= 0) || !Number.isFinite(until)) throw new UsageError(`run: until "${String(options.until)}" is not a number of seconds. Pass 0 or more`, 'usage');
   const seed = options.seed ?? scenario.seed ?? 1;
   const s = new Simulation(scenario, { seed, protocols: options.protocols, protocolOptions: options.protocolOptions });
-  const pings = new PingRecorder(s, until);
-  if (options.flows ?? ((scenario.flows?.length ?? 0) > 0 || (scenario.timeline ?? []).some((e) => e.action === 'startFlow'))) new FlowLayer(s);
+  const { pings } = attachTraffic(s, { end: until, flows: options.flows });
   const records: TraceRecord[] = [...s.trace.records];
   if (options.trace) for (const r of records) options.trace(r);
   s.trace.subscribe((r) => {

@@ -397,6 +397,9 @@ export class Simulation {
         net.removeGateway(e.gateway);
         break;
       }
+      case 'ping':
+      case 'startFlow':
+        throw new UsageError(`timeline ${e.action} at t=${e.at}: no traffic generator is attached to this simulation. Call attachTraffic(simulation) before running (vpnsim run, reach and the watcher commands do)`, 'usage');
       default:
         this.tunnels.applyAction(e);
         return;

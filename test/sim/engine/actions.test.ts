@@ -2,6 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Simulation } from '../../../src/sim/engine/simulation.js';
 import { evaluateReach } from '../../../src/sim/engine/reach.js';
+import { attachTraffic } from '../../../src/sim/engine/replay.js';
+import { UsageError } from '../../../src/errors.js';
 import type { Scenario } from '../../../src/sim/net/scenario.js';
 import { gateway, p2sPool, shipped, v2v, vnet } from '../../helpers/build.js';
 import { probeAt, records } from '../../helpers/run.js';
@@ -109,6 +111,22 @@ actions('a tunnel hop carries the packet in ESP between the public NICs: seriali
   const s = new Simulation(sc);
   const r = probeAt(s, 30, 'vm1', '10.2.0.4');
   assert.is(Math.round(r.rtt! * 1e6), 60_500 + 2 * 1_120);
+});
+
+actions('ping and startFlow need a traffic generator: a clear error without one, pings with attachTraffic', () => {
+  const sc = shipped('replays/tunnel-drop-restore.json');
+  const bare = new Simulation(sc);
+  try {
+    bare.runUntil(200);
+    assert.unreachable('ran a ping with no generator');
+  } catch (err) {
+    assert.instance((err as Error).cause, UsageError);
+  }
+  const s = new Simulation(sc);
+  attachTraffic(s);
+  s.runUntil(200);
+  assert.ok(records(s, 'ping').length > 0);
+  assert.is(s.tunnelStatuses()[0]!.status, 'adminDown');
 });
 
 actions.run();
