@@ -145,7 +145,6 @@ export class Simulation {
   invalidate(): void {
     this.stateVersion++;
     this.lastChange = this.sim.now;
-    this.packets.clientsChanged();
   }
 
   /** Current route tables of every gateway, VNet and site (cached until something changes). */
@@ -307,12 +306,14 @@ export class Simulation {
     use.used.add(addr);
     c.address = addr;
     c.connected = true;
+    this.packets.clientUp(c);
     this.trace.emit({ t: this.sim.now, type: 'client.connected', client: c.name, address: formatAddress(addr) });
     this.invalidate();
   }
 
   /** Marks a client disconnected (called by the tunnel layer, or on failover). */
   clientLeft(c: Client, reason: string): void {
+    this.packets.clientDown(c);
     const use = this.poolUse.get(c.gateway.name);
     if (use && c.address !== undefined) {
       use.used.delete(c.address);

@@ -144,8 +144,7 @@ export class PacketEngine {
   private readonly clientInfos = new Map<Client, NodeInfo>();
   private infoVersion = -1;
   /** Nodes of the connected clients by address (as a signed 32-bit integer). */
-  private clientByAddr = new Map<number, NodeInfo>();
-  private clientIndexVersion = -1;
+  private readonly clientByAddr = new Map<number, NodeInfo>();
 
   constructor(private readonly ctx: ForwardingContext) {}
 
@@ -156,9 +155,17 @@ export class PacketEngine {
     return n;
   }
 
-  /** Marks the client address index stale (a client connected or left). */
-  clientsChanged(): void {
-    this.clientIndexVersion = -1;
+  /** A P2S client connected: its pool address now leads to it. O(1). */
+  clientUp(c: Client): void {
+    if (c.address === undefined) return;
+    let i = this.clientInfos.get(c);
+    if (i === undefined || i.client !== c) i = new NodeInfo(this.ctx.net, c.nodeId, c);
+    this.clientByAddr.set(c.address | 0, i);
+  }
+
+  /** A P2S client left (call before its address is cleared). O(1). */
+  clientDown(c: Client): void {
+    if (c.address !== undefined && this.clientByAddr.get(c.address | 0)?.client === c) this.clientByAddr.delete(c.address | 0);
   }
 
   /**
@@ -337,17 +344,8 @@ export class PacketEngine {
    * O(1). Where two clients hold one address, the later one in scenario
    * order answers.
    */
+  /** The connected P2S client holding a pool address: kept up to date by {@link clientUp} and {@link clientDown}. */
   private clientAt(addr: number): NodeInfo | undefined {
-    if (this.clientIndexVersion !== this.ctx.net.version) {
-      const net = this.ctx.net, prev = this.clientByAddr, next = new Map<number, NodeInfo>();
-      for (const c of net.clients.values()) {
-        if (!c.connected || c.address === undefined) continue;
-        const key = c.address | 0, old = prev.get(key);
-        next.set(key, old !== undefined && old.client === c ? old : new NodeInfo(net, c.nodeId, c));
-      }
-      this.clientByAddr = next;
-      this.clientIndexVersion = net.version;
-    }
     return this.clientByAddr.get(addr | 0);
   }
 
