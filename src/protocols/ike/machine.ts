@@ -338,7 +338,8 @@ function onTimer(s: IkeState, name: string, fx: IkeEffect[]): IkeTransition {
     }
     case IKE_TIMERS.halfOpen:
       if (!isNegotiating(s.phase) || s.role !== 'responder') return same(s, 'staleTimer');
-      return done(fail(s, fx, 'peerUnreachable'), fx, 'halfOpenTimeout');
+      // The half-open state is deleted: a late retransmission finds nothing to answer from.
+      return done(fail({ ...s, lastRequestKey: null, lastReply: null }, fx, 'peerUnreachable'), fx, 'halfOpenTimeout');
     case IKE_TIMERS.idle: {
       if (s.phase !== 'established') return same(s, 'staleTimer');
       // R14: idle for the whole timeout in both directions: tear down and tell the peer.

@@ -144,8 +144,11 @@ test('answers lost on the way back: the responder drops its half-open SA after 3
   const r = wire(sim, {}, {}, new StubLink(sim, 0.01, () => false), new StubLink(sim, 0.01, () => true));
   r.s.start();
   sim.run({ until: 1000 });
-  // Retransmitted IKE_SA_INIT requests are answered from the cache, which does not count as progress.
-  assert.equal(ev(r.s, 'down'), ['30.01 b down peerUnreachable', '165.06112 a down peerUnreachable']);
+  // Requests are sent at 0, 4, 11.2, 24.16, 47.488 and 89.4784 s (strongSwan's schedule). Retransmissions
+  // while the responder's half-open SA lives (until 30.01) are answered from its cache, which is no progress;
+  // once it is deleted, a retransmitted IKE_SA_INIT is a new one: a new half-open SA, deleted 30 s later
+  // (47.498 + 30 = 77.498, 89.4884 + 30 = 119.4884). The initiator gives up at 165.06112.
+  assert.equal(ev(r.s, 'down'), ['30.01 b down peerUnreachable', '77.498 b down peerUnreachable', '119.4884 b down peerUnreachable', '165.06112 a down peerUnreachable']);
 });
 
 test('failures through the session: statuses in the Batfish vocabulary', () => {
