@@ -42,15 +42,15 @@ export function register(program: Command): void {
         }
         console.log('Documented P2S routing tables (seed 000) against the simulation, cell by cell\n');
         console.log(formatConformance(cells));
+        const shipped = [];
+        for (const file of shippedScenarioFiles(dir)) shipped.push({ file, scenario: await loadScenario(file) });
         console.log('\nScenario replays (every shipped scenario with a timeline; details: vpnsim run <file>)');
-        for (const file of shippedScenarioFiles(dir)) {
-          const scenario = await loadScenario(file);
+        for (const { file, scenario } of shipped) {
           if (!scenario.timeline?.length) continue;
           console.log(`  ${relative(dir, file).padEnd(44)} ${formatRunLine(runScenario(scenario))}`);
         }
         console.log('\nThroughput (every shipped scenario with flows; details: vpnsim throughput <file>)');
-        for (const file of shippedScenarioFiles(dir)) {
-          const scenario = await loadScenario(file);
+        for (const { file, scenario } of shipped) {
           if (!scenario.flows?.length) continue;
           const r = runThroughput(scenario);
           const gws = r.gateways.map((g) => `${g.name} ${g.sku} ${g.goodputMbps.toFixed(1)}/${g.capacityMbps} Mbit/s`).join(', ');

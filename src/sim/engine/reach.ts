@@ -61,10 +61,11 @@ export function evaluateReach(s: Simulation, options: ReachOptions = {}): ReachR
   const key = (c: string, t: string) => `${c}\u0000${t}`;
   const startedAt = s.now;
   const pending = { n: 0 };
+  const address = new Map(targets.map((t) => [t, s.targetAddress(t)] as const));
   const launch = (client: string, target: string, extra: boolean, into: Map<string, ProbeResult>) => {
     pending.n++;
     const prefixes = extra ? (net.vnets.get(target)?.prefixes ?? net.sites.get(target)!.prefixes) : [];
-    s.probe(client, s.targetAddress(target), (r) => { into.set(key(client, target), r); pending.n--; }, prefixes);
+    s.probe(client, address.get(target)!, (r) => { into.set(key(client, target), r); pending.n--; }, prefixes);
   };
   for (const c of clients) for (const t of targets) launch(c.name, t, false, first);
   drain(s, pending, startedAt, options.probeTimeout ?? 60);

@@ -123,6 +123,8 @@ export function betterLearned(a: LearnedRoute, b: LearnedRoute): boolean {
  */
 export function propagateStatic(net: Network, isUp: (s: BgpSessionSpec) => boolean): BgpRibs {
   const sessions = bgpSessionSpecs(net).filter(isUp);
+  // What each side originates depends on the configuration only: computed once, not every round.
+  const own = sessions.map((s) => ({ a: originated(net, s.a, s.aConnection), b: originated(net, s.b, s.bConnection) }));
   let ribs: BgpRibs = new Map();
   const maxRounds = 2 + 2 * net.gateways.size + net.sites.size;
   for (let round = 0; round < maxRounds; round++) {
@@ -134,12 +136,12 @@ export function propagateStatic(net: Network, isUp: (s: BgpSessionSpec) => boole
       const cur = m.get(route.prefix.cidr);
       if (!cur || betterLearned(route, cur)) m.set(route.prefix.cidr, route);
     };
-    for (const s of sessions) {
-      for (const [from, to, fromConn, toConn, fromAsn] of [
-        [s.a, s.b, s.aConnection, s.bConnection, s.aAsn],
-        [s.b, s.a, s.bConnection, s.aConnection, s.bAsn],
+    for (const [i, s] of sessions.entries()) {
+      for (const [from, to, toConn, fromAsn, mine] of [
+        [s.a, s.b, s.bConnection, s.aAsn, own[i]!.a],
+        [s.b, s.a, s.aConnection, s.bAsn, own[i]!.b],
       ] as const) {
-        for (const p of originated(net, from, fromConn)) offer(to, { prefix: p, connection: toConn.name, asPath: [fromAsn], from });
+        for (const p of mine) offer(to, { prefix: p, connection: toConn.name, asPath: [fromAsn], from });
         for (const r of ribs.get(from)?.values() ?? []) {
           if (r.from === to) continue; // split horizon: never back to where it came from
           offer(to, { prefix: r.prefix, connection: toConn.name, asPath: [fromAsn, ...r.asPath], from });

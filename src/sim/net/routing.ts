@@ -76,8 +76,14 @@ function rank(r: Route): number {
 export class RouteTables {
   readonly tables = new Map<string, LpmTable<Route>>();
   constructor(readonly net: Network, private readonly inputs: RoutingInputs) {
-    for (const g of net.gateways.values()) this.tables.set(nodeId.gateway(g.name), this.table(gatewayRoutes(net, g, inputs)));
-    for (const v of net.vnets.values()) this.tables.set(nodeId.vnet(v.name), this.table(vnetRoutes(net, v, inputs)));
+    const byGateway = new Map<Gateway, Route[]>();
+    const routesOf = (g: Gateway): Route[] => {
+      let r = byGateway.get(g);
+      if (!r) byGateway.set(g, (r = gatewayRoutes(net, g, inputs)));
+      return r;
+    };
+    for (const g of net.gateways.values()) this.tables.set(nodeId.gateway(g.name), this.table(routesOf(g)));
+    for (const v of net.vnets.values()) this.tables.set(nodeId.vnet(v.name), this.table(vnetRoutes(net, v, inputs, routesOf)));
     for (const s of net.sites.values()) this.tables.set(nodeId.site(s.name), this.table(siteRoutes(net, s, inputs)));
   }
 
@@ -132,8 +138,11 @@ export function gatewayRoutes(net: Network, g: Gateway, inputs: RoutingInputs): 
   return out;
 }
 
-/** Routes of a VNet's fabric. */
-export function vnetRoutes(net: Network, v: Vnet, inputs: RoutingInputs): Route[] {
+/**
+ * Routes of a VNet's fabric.
+ * @param routesOf the routes of a gateway (default: computed with {@link gatewayRoutes}; RouteTables passes its own, computed once).
+ */
+export function vnetRoutes(net: Network, v: Vnet, inputs: RoutingInputs, routesOf: (g: Gateway) => Route[] = (g) => gatewayRoutes(net, g, inputs)): Route[] {
   const out: Route[] = [];
   for (const p of v.prefixes) out.push({ prefix: p, nextHopType: 'VnetLocal', source: 'Default', note: `address space of ${v.name}` });
   for (const peer of net.vnets.values()) {
@@ -144,7 +153,7 @@ export function vnetRoutes(net: Network, v: Vnet, inputs: RoutingInputs): Route[
   // The ExpressRoute gateway's routes come first: equal prefixes prefer the circuit (R12).
   for (const g of [net.erGatewayOf(v), net.effectiveGatewayOf(v)]) {
     if (!g) continue;
-    for (const r of gatewayRoutes(net, g, inputs)) {
+    for (const r of routesOf(g)) {
       if (r.nextHopType === 'VnetLocal' || r.nextHopType === 'VNetPeering') continue;
       if (r.source === 'ForcedTunnel') forced = true;
       out.push({ prefix: r.prefix, nextHopType: 'VirtualNetworkGateway', nextNode: nodeId.gateway(g.name), nextHopIpAddress: g.privateIp, source: 'VirtualNetworkGateway', note: `via ${g.name}: ${r.note}` });
