@@ -11,9 +11,14 @@
  * them in time order (one event per probe, counted in `events`). With
  * `--spread=0` every probe starts at the same instant, as a burst.
  *
- * Two figures, measured the same way on identical simulations in one process:
+ * Figures, measured the same way on identical simulations in one process:
  *   cold: the first run, JIT compilation and heap growth included (what a
  *         CLI invocation sees);
+ *   long: the cold run's first round and further rounds through its network
+ *         until `--long` packets (default 1,000,000) have been delivered, all
+ *         timed, JIT warm-up included: the length of ns-3's point-to-point run
+ *         (1,000,000 packets timed from start to end), so the like-for-like
+ *         figure for the comparison with it;
  *   steady: on the cold run's network, `--rounds` (default 10) untimed rounds
  *         then `--rounds` timed ones, each a fresh launch of every client;
  *         the median (what a long run through one network delivers, like
@@ -25,7 +30,7 @@
  * Delivery time runs from the first launch to the last reply (probe set-up
  * included); packets/s = simulated packets sent / delivery wall seconds.
  *
- * usage: tsx bench/reach.ts [--json] [--clients=N] [--sites=N] [--seed=S] [--spread=SECONDS] [--warmup=N] [--repeat=N] [--rounds=N]
+ * usage: tsx bench/reach.ts [--json] [--clients=N] [--sites=N] [--seed=S] [--spread=SECONDS] [--warmup=N] [--repeat=N] [--rounds=N] [--long=PACKETS]
  * Prints seed, Node version, events, wall time of the whole cold run and of
  * each phase, packets and packets per wall-clock second of the delivery phase.
  * `--json` prints exactly one JSON object.
@@ -45,6 +50,7 @@ if (!(SPREAD >= 0 && SPREAD <= 3600)) throw new RangeError(`spread: ${JSON.strin
 const WARMUP = args.options.get('warmup') === '0' ? 0 : positiveInt(args.options.get('warmup'), 10, 'warmup');
 const REPEAT = positiveInt(args.options.get('repeat'), 5, 'repeat');
 const ROUNDS = positiveInt(args.options.get('rounds'), 10, 'rounds');
+const LONG_PACKETS = positiveInt(args.options.get('long'), 1_000_000, 'long');
 const NS3_PACKETS_PER_SECOND = 78_500;
 
 function scenario(): Scenario {
@@ -124,6 +130,16 @@ function run(): RunFigures & { sim: Simulation; names: string[] } {
 }
 
 const cold = run();
+// Long run: rounds through the cold run's network until LONG_PACKETS packets, the cold round included.
+const long = { rounds: 1, packets: cold.packets, seconds: cold.deliverySeconds };
+while (long.packets < LONG_PACKETS) {
+  const r = deliverRound(cold.sim, cold.names, parseAddress('10.0.0.4'));
+  if (r.packets !== cold.packets || r.ok !== cold.reachable) throw new Error('bench: a round of the long run differs from the first');
+  long.rounds++;
+  long.packets += r.packets;
+  long.seconds += r.seconds;
+}
+const longRate = long.packets / long.seconds;
 for (let i = 0; i < WARMUP; i++) run();
 const warmRuns: RunFigures[] = [];
 for (let i = 0; i < REPEAT; i++) warmRuns.push(run());
@@ -158,6 +174,7 @@ const result = {
     packetsPerSecond: warm.packetsPerSecond, ratioToNs3PointToPoint: warm.ratioToNs3PointToPoint,
     bestPacketsPerSecond: warmBest.packetsPerSecond, bestRatioToNs3PointToPoint: warmBest.ratioToNs3PointToPoint,
   },
+  long: { rounds: long.rounds, packets: long.packets, deliverySeconds: long.seconds, packetsPerSecond: longRate, ratioToNs3PointToPoint: longRate / NS3_PACKETS_PER_SECOND },
   steady: { rounds: ROUNDS, packetsPerSecond: steady, ratioToNs3PointToPoint: steady / NS3_PACKETS_PER_SECOND, minPacketsPerSecond: steadyRates[0], maxPacketsPerSecond: steadyRates[steadyRates.length - 1] },
 };
 if (args.json) console.log(JSON.stringify(result));
@@ -170,6 +187,7 @@ else {
   console.log(`  workload: one request/reply per client to 10.0.0.4, launches uniform over ${SPREAD} s (stream bench/launch)`);
   console.log(`  delivery: ${result.packets} packets (${result.delivered} delivered, ${result.dropped} dropped), ${result.events} events; ${result.reachable}/${CLIENTS} clients reached the VM`);
   line('cold (first run)', cold);
+  console.log(`  long run (${long.rounds} rounds through the cold run's network, the cold round and JIT warm-up included; ns-3's run length): ${long.packets} packets in ${long.seconds.toFixed(3)} s; ${formatRate(longRate)} packets/s (${(longRate / NS3_PACKETS_PER_SECOND).toFixed(1)}x ns-3 point-to-point 78.5 k/s)`);
   line(`warm (median of ${REPEAT} runs after ${WARMUP} untimed)`, warm);
   console.log(`  warm best: ${formatRate(warmBest.packetsPerSecond)} packets/s (${warmBest.ratioToNs3PointToPoint.toFixed(1)}x ns-3)`);
   console.log(`  steady state (same network, median of ${ROUNDS} rounds after ${ROUNDS} untimed): ${formatRate(steady)} packets/s (${(steady / NS3_PACKETS_PER_SECOND).toFixed(1)}x ns-3 point-to-point 78.5 k/s; min ${formatRate(steadyRates[0]!)}, max ${formatRate(steadyRates[steadyRates.length - 1]!)})`);

@@ -425,9 +425,9 @@ export class ProtocolTunnels implements TunnelLayer {
   private link(from: string, to: string, fromAlive: () => boolean, toAlive: () => boolean): Link {
     const base = this.s.underlay.link(from, to);
     return {
-      transmit: (bytes, deliver, label) => {
+      transmit: <A>(bytes: number, deliver: (arg: A) => void, label?: string, arg?: A) => {
         if (!fromAlive()) return false;
-        return base.transmit(bytes, () => { if (toAlive()) deliver(); }, label);
+        return base.transmit(bytes, (a: A) => { if (toAlive()) deliver(a); }, label, arg);
       },
     };
   }

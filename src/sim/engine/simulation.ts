@@ -80,10 +80,11 @@ export class Simulation {
   tunnels: TunnelLayer;
   /** Bumped whenever routing inputs change (network, tunnels, BGP). */
   private stateVersion = 0;
-  private tablesCache: { version: number; tables: RouteTables } | undefined;
+  /** The route tables and the versions (state, network) they were built for: two small integers, compared without arithmetic. */
+  private tablesCache: { state: number; net: number; tables: RouteTables } | undefined;
   private lastChange = 0;
   /** Route tables shared by clients with the same routes: key = gateway + kind + package + manual routes. */
-  private readonly clientTableCache = new Map<string, { version: number; table: LpmTable<Route> }>();
+  private readonly clientTableCache = new Map<string, { state: number; net: number; table: LpmTable<Route> }>();
   private readonly actionHandlers = new Map<string, (e: TimelineEntry) => void>();
   /** P2S addresses in use, per gateway. */
   private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
@@ -115,7 +116,7 @@ export class Simulation {
         onBlocked: (c) => this.tunnels.onBlocked(c),
         onTraffic: (c) => this.tunnels.onTraffic(c),
       },
-      gatewayUp: (name) => this.gatewayUp(name),
+      gatewayUp: (g) => gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g),
     });
     for (const c of this.network.clients.values()) {
       const at = c.def.packageDownloadedAt ?? 0;
@@ -149,11 +150,11 @@ export class Simulation {
 
   /** Current route tables of every gateway, VNet and site (cached until something changes). */
   tables(): RouteTables {
-    const v = this.stateVersion * 1e6 + this.network.version;
-    if (this.tablesCache?.version !== v) {
-      this.tablesCache = { version: v, tables: new RouteTables(this.network, { tunnels: { isUp: (c) => this.tunnels.isUp(c) }, bgp: this.tunnels.bgpRibs() }) };
-    }
-    return this.tablesCache.tables;
+    const c = this.tablesCache;
+    if (c !== undefined && c.state === this.stateVersion && c.net === this.network.version) return c.tables;
+    const tables = new RouteTables(this.network, { tunnels: { isUp: (x) => this.tunnels.isUp(x) }, bgp: this.tunnels.bgpRibs() });
+    this.tablesCache = { state: this.stateVersion, net: this.network.version, tables };
+    return tables;
   }
 
   /** BGP-learned routes of every speaker now. */
@@ -164,15 +165,14 @@ export class Simulation {
   /** A client's table now, plus `extra` routes for a what-if. */
   clientTable(c: Client, extra: readonly Prefix[] = []): LpmTable<Route> {
     if (extra.length > 0) return clientTable(this.network, c, this.bgpRibs(), extra);
-    const v = this.stateVersion * 1e6 + this.network.version;
     // Clients with the same gateway, kind, package and manual routes share one table. Packet
     // delivery keeps each client's table itself, so this runs about once per client and version.
     const kind = c.windows ? (c.packageRoutes === undefined ? 'w|' : `w|${cidrList(c.packageRoutes)}`) : c.connected ? 'p' : 'x';
     const key = `${c.gateway.name}|${kind}|${c.manualRoutes.length === 0 ? '' : cidrList(c.manualRoutes)}`;
     const hit = this.clientTableCache.get(key);
-    if (hit !== undefined && hit.version === v) return hit.table;
+    if (hit !== undefined && hit.state === this.stateVersion && hit.net === this.network.version) return hit.table;
     const table = clientTable(this.network, c, this.bgpRibs());
-    this.clientTableCache.set(key, { version: v, table });
+    this.clientTableCache.set(key, { state: this.stateVersion, net: this.network.version, table });
     return table;
   }
 
@@ -238,7 +238,7 @@ export class Simulation {
       return;
     }
     // One object per probe: it rides on both packets as their owner and becomes the result.
-    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt, addr, to));
+    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt));
   }
 
   /** Node id and source address of a client or host name. */
@@ -417,25 +417,20 @@ export class Simulation {
  */
 class Probe implements ProbeResult {
   ok = false;
-  outcome: PacketOutcome = PENDING;
   failed: 'request' | 'reply' | undefined = undefined;
   readonly sentAt: number;
   rtt: number | undefined = undefined;
   readonly #packets: PacketEngine;
   readonly #sim: Simulator;
   readonly #done: (r: ProbeResult) => void;
-  readonly #src: number;
-  readonly #dst: number;
   #req: Packet | undefined = undefined;
   #rep: Packet | undefined = undefined;
 
-  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number, src: number, dst: number) {
+  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number) {
     this.sentAt = sentAt;
     this.#packets = packets;
     this.#sim = sim;
     this.#done = done;
-    this.#src = src;
-    this.#dst = dst;
   }
 
   /** The request ended: a drop ends the probe, a delivery sends the reply from where it arrived. */
@@ -443,23 +438,27 @@ class Probe implements ProbeResult {
     this.#req = req;
     if (req.status === 'dropped') {
       this.failed = 'request';
-      this.outcome = req.outcome;
       this.#done(this);
       return;
     }
-    this.#packets.send(req.at, this.#dst, this.#src, 'reply', replyDone, NO_ROUTES, this);
+    this.#packets.sendBack(req, 'reply', replyDone, this);
   }
 
   /** The reply ended: the probe's result is complete. */
   replyDone(rep: Packet): void {
     this.#rep = rep;
-    this.outcome = rep.outcome;
     if (rep.status === 'dropped') this.failed = 'reply';
     else {
       this.ok = true;
       this.rtt = this.#sim.now - this.sentAt;
     }
     this.#done(this);
+  }
+
+  /** Where it ended: the reply's outcome once one was sent, else the request's (built on first read). */
+  get outcome(): PacketOutcome {
+    const last = this.#rep ?? this.#req;
+    return last === undefined ? PENDING : last.outcome;
   }
 
   get requestPath(): readonly PathHop[] {
@@ -475,9 +474,6 @@ class Probe implements ProbeResult {
     return this.#rep ? `${first}; reply: ${chain(this.#rep)}` : first;
   }
 }
-
-/** The reply's extra client routes: none. */
-const NO_ROUTES: readonly Prefix[] = [];
 
 /** Placeholder outcome of a probe in flight (never seen by callers: results are handed over complete). */
 const PENDING: PacketOutcome = { status: 'delivered', at: '', time: 0 };

@@ -47,6 +47,7 @@ export class EventQueue implements EventSet {
   private slotsUsed = 0;
   private readonly handlers: (EventHandler | null)[] = [];
   private readonly labels: (string | undefined)[] = [];
+  private readonly args: unknown[] = [];
   // ---- buckets
   private head: Int32Array;
   private tail: Int32Array;
@@ -65,6 +66,8 @@ export class EventQueue implements EventSet {
 
   /** Label of the event last returned by {@link pop}. */
   poppedLabel: string | undefined = undefined;
+  /** Argument of the event last returned by {@link pop}. */
+  poppedArg: unknown = undefined;
 
   /** @param initialSlots slots allocated up front (grown by doubling). */
   constructor(initialSlots = 1024) {
@@ -97,7 +100,7 @@ export class EventQueue implements EventSet {
    * Schedules `handler` at `timeUs` (integer µs); returns its handle.
    * @throws RangeError when 2^24 events are already pending.
    */
-  push(timeUs: number, handler: EventHandler, label: string | undefined): EventHandle {
+  push(timeUs: number, handler: EventHandler, label: string | undefined, arg?: unknown): EventHandle {
     let s: number;
     if (this.freeTop > 0) {
       s = this.free[--this.freeTop]!;
@@ -108,6 +111,7 @@ export class EventQueue implements EventSet {
     this.time[s] = timeUs;
     this.handlers[s] = handler;
     this.labels[s] = label;
+    this.args[s] = arg;
     this.link(s, timeUs);
     this.positioned = false;
     if (++this.size > this.buckets << 1) this.resize(this.buckets << 1);
@@ -144,8 +148,10 @@ export class EventQueue implements EventSet {
     else this.prev[n] = NIL;
     const h = this.handlers[s]!;
     this.poppedLabel = this.labels[s];
-    // Free the slot; its label stays until the slot is reused (a string, harmless).
+    this.poppedArg = this.args[s];
+    // Free the slot; its label stays until the slot is reused (a string, harmless); its argument is dropped.
     this.handlers[s] = null;
+    this.args[s] = undefined;
     this.gen[s] = (this.gen[s]! + 1) & GENERATION_MASK;
     this.free[this.freeTop++] = s;
     // The bucket's new head (if any) may belong to a later year: re-check on next peek.
@@ -202,6 +208,7 @@ export class EventQueue implements EventSet {
   private release(s: number): void {
     this.handlers[s] = null;
     this.labels[s] = undefined;
+    this.args[s] = undefined;
     this.gen[s] = (this.gen[s]! + 1) & GENERATION_MASK;
     this.free[this.freeTop++] = s;
   }

@@ -8,8 +8,14 @@
  * they were pushed (FIFO ties).
  */
 
-/** An event callback. Runs once, at its scheduled time. */
-export type EventHandler = () => void;
+/**
+ * An event callback. Runs once, at its scheduled time, with the argument it
+ * was scheduled with (undefined when none was given). Passing the data as an
+ * argument lets one handler serve many events, so a hot path schedules
+ * without creating a closure per event.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventHandler<A = any> = (arg: A) => void;
 
 /**
  * Opaque handle of a scheduled event, for `cancel`. Encoded as
@@ -34,18 +40,21 @@ export interface EventSet {
    * push (the slot may be reused).
    */
   readonly poppedLabel: string | undefined;
+  /** Argument of the event last returned by {@link pop}; read it before the next push. */
+  readonly poppedArg: unknown;
   /**
-   * Adds an event at `timeUs` (integer µs, not checked here); returns its handle.
+   * Adds an event at `timeUs` (integer µs, not checked here); returns its
+   * handle. `arg` is handed to the handler when the event runs.
    * @throws RangeError when more than 2^24 events would be pending.
    */
-  push(timeUs: number, handler: EventHandler, label: string | undefined): EventHandle;
+  push(timeUs: number, handler: EventHandler, label: string | undefined, arg?: unknown): EventHandle;
   /** Removes a pending event: true if it was pending, false for a handle that ran, was cancelled or is unknown. */
   cancel(handle: EventHandle): boolean;
   /** Time (µs) of the earliest event, or Infinity when empty. */
   peekTime(): number;
   /**
    * Removes the earliest event and returns its handler (its label is then in
-   * {@link poppedLabel}). Only call when `length > 0`.
+   * {@link poppedLabel}, its argument in {@link poppedArg}). Only call when `length > 0`.
    */
   pop(): EventHandler;
 }

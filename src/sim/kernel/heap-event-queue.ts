@@ -23,6 +23,7 @@ export class HeapEventQueue implements EventSet {
   /** Slot arrays: handler (null when free or cancelled), label, generation. */
   private readonly handlers: (EventHandler | null)[] = [];
   private readonly labels: (string | undefined)[] = [];
+  private readonly args: unknown[] = [];
   private readonly gens: number[] = [];
   private readonly freeSlots: number[] = [];
   private nextSeq = 0;
@@ -30,6 +31,8 @@ export class HeapEventQueue implements EventSet {
 
   /** Label of the event last returned by {@link pop}. */
   poppedLabel: string | undefined = undefined;
+  /** Argument of the event last returned by {@link pop}. */
+  poppedArg: unknown = undefined;
 
   /** @param initialCapacity heap entries allocated up front (grown by doubling). */
   constructor(initialCapacity = 1024) {
@@ -48,17 +51,19 @@ export class HeapEventQueue implements EventSet {
    * Schedules `handler` at `timeUs` (integer µs); returns its handle.
    * @throws RangeError when 2^24 events are already pending.
    */
-  push(timeUs: number, handler: EventHandler, label: string | undefined): EventHandle {
+  push(timeUs: number, handler: EventHandler, label: string | undefined, arg?: unknown): EventHandle {
     let slot: number;
     if (this.freeSlots.length > 0) {
       slot = this.freeSlots.pop()!;
       this.handlers[slot] = handler;
       this.labels[slot] = label;
+      this.args[slot] = arg;
     } else {
       slot = this.handlers.length;
       if (slot >= SLOT_LIMIT) throw new RangeError(`event queue: more than ${SLOT_LIMIT} events pending. Cancel or run events before scheduling more`);
       this.handlers.push(handler);
       this.labels.push(label);
+      this.args.push(arg);
       this.gens.push(0);
     }
     if (this.size === this.times.length) this.grow();
@@ -74,6 +79,7 @@ export class HeapEventQueue implements EventSet {
     if (slot >= this.handlers.length || this.gens[slot] !== gen || this.handlers[slot] === null) return false;
     this.handlers[slot] = null;
     this.labels[slot] = undefined;
+    this.args[slot] = undefined;
     this.cancelledInHeap++;
     if (this.cancelledInHeap > 64 && this.cancelledInHeap * 2 > this.size) this.compact();
     return true;
@@ -85,13 +91,14 @@ export class HeapEventQueue implements EventSet {
     return this.size > 0 ? this.times[0]! : Infinity;
   }
 
-  /** Removes the earliest event and returns its handler; its label is then in {@link poppedLabel}. Only call when `length > 0`. */
+  /** Removes the earliest event and returns its handler; its label is then in {@link poppedLabel}, its argument in {@link poppedArg}. Only call when `length > 0`. */
   pop(): EventHandler {
     this.dropCancelledTop();
     const slot = this.heapSlots[0]!;
     this.removeTop();
     const h = this.handlers[slot]!;
     this.poppedLabel = this.labels[slot];
+    this.poppedArg = this.args[slot];
     this.freeSlot(slot);
     return h;
   }
@@ -99,6 +106,7 @@ export class HeapEventQueue implements EventSet {
   private freeSlot(slot: number): void {
     this.handlers[slot] = null;
     this.labels[slot] = undefined;
+    this.args[slot] = undefined;
     this.gens[slot] = (this.gens[slot]! + 1) & GENERATION_MASK;
     this.freeSlots.push(slot);
   }

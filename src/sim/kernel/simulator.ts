@@ -99,43 +99,46 @@ export class Simulator {
    * Schedules `handler` to run `delay` seconds from now.
    * @param delay seconds, 0 or more (rounded to the microsecond).
    * @param label names the event in errors and traces.
+   * @param arg handed to `handler` when the event runs (one handler can then serve many events).
    * @returns a handle for {@link cancel}.
    * @throws UsageError (rule `time`) on a negative, NaN, infinite or too large delay; (rule `usage`) when `handler` is not a function.
    */
-  schedule(delay: number, handler: EventHandler, label?: string): EventHandle {
+  schedule<A = undefined>(delay: number, handler: EventHandler<A>, label?: string, arg?: A): EventHandle {
     // Fast path: one comparison rejects NaN, negatives and Infinity; toMicros words the error.
     if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_SECONDS)) toMicros(delay, label ? `schedule "${label}"` : 'schedule delay');
     if (typeof handler !== 'function') throw badHandler('schedule', label);
     const t = this.nowMicros + Math.round(delay * MICROS_PER_SECOND);
     if (t > MAX_TIME_US) throw beyondHorizon('schedule', label, t);
-    return this.queue.push(t, handler, label);
+    return this.queue.push(t, handler, label, arg);
   }
 
   /**
    * Schedules `handler` at absolute simulated time `time` (seconds, rounded to the µs).
+   * @param arg handed to `handler` when the event runs.
    * @returns a handle for {@link cancel}.
    * @throws UsageError (rule `time`) when `time` is NaN, infinite, negative, too large or earlier than now; (rule `usage`) when `handler` is not a function.
    */
-  scheduleAt(time: number, handler: EventHandler, label?: string): EventHandle {
+  scheduleAt<A = undefined>(time: number, handler: EventHandler<A>, label?: string, arg?: A): EventHandle {
     const t = toMicros(time, label ? `scheduleAt "${label}"` : 'scheduleAt time');
     if (t < this.nowMicros) {
       throw new UsageError(`scheduleAt${label ? ` "${label}"` : ''}: time ${time} s is in the past (now ${this.now} s). Schedule at now or later`, 'time');
     }
     if (typeof handler !== 'function') throw badHandler('scheduleAt', label);
-    return this.queue.push(t, handler, label);
+    return this.queue.push(t, handler, label, arg);
   }
 
   /**
    * Schedules `handler` at an absolute time in integer microseconds (for hot paths such as {@link Timer}).
+   * @param arg handed to `handler` when the event runs: a hot path passes its data here and one shared handler, instead of a closure per event.
    * @returns a handle for {@link cancel}.
    * @throws UsageError (rule `time`) when `timeUs` is not an integer in [nowUs, 2^53 - 1].
    */
-  scheduleAtUs(timeUs: number, handler: EventHandler, label?: string): EventHandle {
+  scheduleAtUs<A = undefined>(timeUs: number, handler: EventHandler<A>, label?: string, arg?: A): EventHandle {
     if (!(timeUs >= this.nowMicros && timeUs <= MAX_TIME_US) || !Number.isInteger(timeUs)) {
       throw new UsageError(`scheduleAtUs${label ? ` "${label}"` : ''}: time ${timeUs} µs is not an integer at or after now (${this.nowMicros} µs). Pass an integer time >= nowUs`, 'time');
     }
     if (typeof handler !== 'function') throw badHandler('scheduleAtUs', label);
-    return this.queue.push(timeUs, handler, label);
+    return this.queue.push(timeUs, handler, label, arg);
   }
 
   /**
@@ -166,10 +169,11 @@ export class Simulator {
     if (t === Infinity) return false;
     const handler = q.pop();
     const label = q.poppedLabel;
+    const arg = q.poppedArg;
     this.nowMicros = t;
     this.executedCount++;
     try {
-      handler();
+      handler(arg);
     } catch (err) {
       throw new SimulationError(toSeconds(t), label, err);
     }
@@ -203,10 +207,11 @@ export class Simulator {
         if (t > untilUs) { reason = 'until'; break; }
         const handler = q.pop();
         const label = q.poppedLabel;
+        const arg = q.poppedArg;
         this.nowMicros = t;
         executed++;
         try {
-          handler();
+          handler(arg);
         } catch (err) {
           this.executedCount += executed;
           executed = 0;

@@ -13,7 +13,7 @@ import type { Simulator } from '../kernel/simulator.js';
 import { UsageError } from '../../errors.js';
 import type { Trace } from '../trace.js';
 import { contains, formatAddress, parsePrefix, type Prefix } from './prefix.js';
-import type { Client, Connection, Host, Network } from './model.js';
+import type { Client, Connection, Gateway, Host, Network } from './model.js';
 import { nodeId } from './model.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
@@ -70,8 +70,6 @@ export class Packet {
    * entry and decapsulated at its far end.
    */
   outer: { readonly src: number; readonly dst: number; readonly connection: string; readonly bytes: number } | undefined = undefined;
-  /** The one kernel handler of this packet, reused at every hop (internal to the engine). */
-  fire: (() => void) | undefined = undefined;
   private built: PacketOutcome | undefined = undefined;
 
   constructor(
@@ -122,12 +120,13 @@ export interface ForwardingContext {
   tables(): RouteTables;
   clientTable(c: Client, extra: readonly Prefix[]): LpmTable<Route>;
   readonly tunnels: TunnelHooks;
-  gatewayUp(name: string): boolean;
+  /** True when the gateway is provisioned and running. */
+  gatewayUp(g: Gateway): boolean;
 }
 
 /**
- * Hop-by-hop delivery. Per hop: one kernel event (the packet's own handler,
- * created once per packet and reused), one longest-prefix match, and reads
+ * Hop-by-hop delivery. Per hop: one kernel event (one handler shared by
+ * every packet, the packet as the event's argument), one longest-prefix match, and reads
  * of per-node facts cached on a node record (location, client, route table)
  * and of the next node cached on the route. A P2S client's record comes from
  * the address index, so sending from or to one of 10,000 clients costs one
@@ -143,8 +142,15 @@ export class PacketEngine {
   /** Client nodes by client object: no string is sliced or hashed for them. */
   private readonly clientInfos = new Map<Client, NodeInfo>();
   private infoVersion = -1;
-  /** Nodes of the connected clients by address (as a signed 32-bit integer). */
-  private readonly clientByAddr = new Map<number, NodeInfo>();
+  /**
+   * Nodes of the connected clients by address, in blocks of 256: the block
+   * under `addr >>> 8`, the node at `addr & 255`. Both keys are small
+   * integers, so a lookup hashes no double and allocates nothing (a P2S pool
+   * address such as 172.16.0.9 is above 2^30 and would not be one).
+   */
+  private readonly clientByAddr = new Map<number, (NodeInfo | undefined)[]>();
+  /** The one kernel handler of every packet hop: the packet rides on the event as its argument. */
+  private readonly onArrival = (p: Packet): void => this.arrive(p.to as NodeInfo, p);
 
   constructor(private readonly ctx: ForwardingContext) {}
 
@@ -160,12 +166,17 @@ export class PacketEngine {
     if (c.address === undefined) return;
     let i = this.clientInfos.get(c);
     if (i === undefined || i.client !== c) i = new NodeInfo(this.ctx.net, c.nodeId, c);
-    this.clientByAddr.set(c.address | 0, i);
+    const a = c.address;
+    let block = this.clientByAddr.get(a >>> 8);
+    if (block === undefined) this.clientByAddr.set(a >>> 8, (block = new Array<NodeInfo | undefined>(256).fill(undefined)));
+    block[a & 255] = i;
   }
 
   /** A P2S client left (call before its address is cleared). O(1). */
   clientDown(c: Client): void {
-    if (c.address !== undefined && this.clientByAddr.get(c.address | 0)?.client === c) this.clientByAddr.delete(c.address | 0);
+    if (c.address === undefined) return;
+    const block = this.clientByAddr.get(c.address >>> 8);
+    if (block !== undefined && block[c.address & 255]?.client === c) block[c.address & 255] = undefined;
   }
 
   /**
@@ -177,8 +188,26 @@ export class PacketEngine {
   send(from: string | Client, src: number, dst: number, kind: PacketKind, done: (p: Packet) => void, extraClientRoutes: readonly Prefix[] = NO_ROUTES, owner: unknown = undefined): Packet {
     const p = new Packet(this.nextId++, src, dst, kind, extraClientRoutes, done, owner);
     this.sent++;
-    this.arrive(typeof from === 'string' ? this.info(from) : this.clientInfo(from), p);
+    const at = typeof from === 'string' ? this.info(from) : this.clientInfo(from);
+    p.to = at;
+    this.arrive(at, p);
     return p;
+  }
+
+  /**
+   * Sends a packet back from where `p` was delivered, from its destination to
+   * its source (a reply). `done` and `owner` as for {@link send}.
+   * @throws UsageError when `p` was not delivered.
+   */
+  sendBack(p: Packet, kind: PacketKind, done: (p: Packet) => void, owner: unknown = undefined): Packet {
+    if (p.status !== 'delivered') throw new UsageError(`packet ${p.id}: only a delivered packet can be answered (it is ${p.status ?? 'in flight'})`, 'usage');
+    const r = new Packet(this.nextId++, p.dst, p.src, kind, NO_ROUTES, done, owner);
+    this.sent++;
+    // The node it arrived at (kept while the network is unchanged), else looked up by id.
+    const at = p.to instanceof NodeInfo && p.to.id === p.at && this.infoVersion === this.ctx.net.version ? p.to : this.info(p.at);
+    r.to = at;
+    this.arrive(at, r);
+    return r;
   }
 
   /** What forwarding needs to know of a node id, cached until the network changes. */
@@ -258,7 +287,7 @@ export class PacketEngine {
         return this.hop(p, (i.attachedTo ??= this.info(i.host!.vnet ? nodeId.vnet(i.host!.vnet.name) : nodeId.site(i.host!.site!.name))), INTERNAL_HOP_US);
       }
       case 'gw':
-        if (!this.ctx.gatewayUp(i.name)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
+        if (!this.ctx.gatewayUp(i.gateway!)) return this.drop(p, node, 'gatewayDown', `gateway ${i.name} is not running`);
         break;
       case 'site': {
         // A failed VPN device still looks up for a while from Azure (until DPD notices): what it receives over a tunnel is lost.
@@ -346,7 +375,8 @@ export class PacketEngine {
    */
   /** The connected P2S client holding a pool address: kept up to date by {@link clientUp} and {@link clientDown}. */
   private clientAt(addr: number): NodeInfo | undefined {
-    return this.clientByAddr.get(addr | 0);
+    const block = this.clientByAddr.get(addr >>> 8);
+    return block === undefined ? undefined : block[addr & 255];
   }
 
   /** The node a route leads to (cached on the route, which lives no longer than the network version it was built for). */
@@ -366,7 +396,7 @@ export class PacketEngine {
   private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
     const link = this.ctx.underlay.link(from.location, to.location);
     p.to = to;
-    const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, (p.fire ??= this.handlerOf(p)), 'packet');
+    const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, this.onArrival, 'packet', p);
     if (!ok) this.drop(p, from.id, 'loss', `lost on the underlay between ${display(from.id)} and ${display(to.id)}`);
   }
 
@@ -376,15 +406,11 @@ export class PacketEngine {
     return Math.round(this.ctx.underlay.figures(la, lb).latencyMs * 1000);
   }
 
-  /** Schedules the packet's arrival at `to` after `delayUs`. A packet is at one place at a time, so one handler per packet serves every hop. */
+  /** Schedules the packet's arrival at `to` after `delayUs`: one shared handler, the packet as the event's argument. */
   private hop(p: Packet, to: NodeInfo, delayUs: number): void {
     p.to = to;
     const sim = this.ctx.sim;
-    sim.scheduleAtUs(sim.nowUs + delayUs, (p.fire ??= this.handlerOf(p)), 'packet');
-  }
-
-  private handlerOf(p: Packet): () => void {
-    return () => this.arrive(p.to as NodeInfo, p);
+    sim.scheduleAtUs(sim.nowUs + delayUs, this.onArrival, 'packet', p);
   }
 
   private deliver(p: Packet, node: string): void {
@@ -418,6 +444,8 @@ class NodeInfo {
   readonly location: string;
   readonly client: Client | undefined;
   readonly host: Host | undefined;
+  /** The gateway, when the node is one. */
+  readonly gateway: Gateway | undefined;
   readonly isGateway: boolean;
   /** The VNet or site node a host hangs off (resolved on first use). */
   attachedTo: NodeInfo | undefined = undefined;
@@ -433,6 +461,7 @@ class NodeInfo {
     this.name = name;
     this.client = undefined;
     this.host = undefined;
+    this.gateway = undefined;
     this.isGateway = false;
     switch (client === undefined ? id.charCodeAt(0) : 99) {
       case 99: { // client
@@ -445,7 +474,8 @@ class NodeInfo {
       case 103: // gw
         this.kind = 'gw';
         this.isGateway = true;
-        this.location = net.gateway(name).vnet.location;
+        this.gateway = net.gateway(name);
+        this.location = this.gateway.vnet.location;
         break;
       case 104: { // host
         const h = net.host(name);

@@ -3,10 +3,13 @@
  * masks the address once per distinct length, longest first, and probes a
  * Map. Cost: O(L) per lookup with L distinct lengths (at most 33), O(1) per
  * insert (O(L log L) when a new length appears); independent of the number of
- * routes. Keys are the masked address as a signed 32-bit integer, so lookups
- * stay on small integers and allocate nothing. The last answer is remembered,
- * so a run of lookups of one address (a flow, a burst of probes) costs one
- * comparison each.
+ * routes. Keys are small integers (V8's 31-bit Smis), so a lookup neither
+ * allocates nor hashes a double: for lengths up to 31 the masked address's
+ * lowest bit is 0, and the key is the masked address shifted right by one
+ * (`(addr & mask) >> 1`, within -2^30..2^30-1); host routes (/32) sit in
+ * pairs under `addr >> 1`, picked by the lowest bit. The last answer is
+ * remembered, so a run of lookups of one address (a flow, a burst of probes)
+ * costs one comparison each.
  *
  * Several routes may share one prefix (ECMP-free: the table keeps them in a
  * list and `select` picks by a caller-given order).
@@ -16,9 +19,11 @@ import { maskOf, type Prefix } from './prefix.js';
 /** A longest-prefix-match table of routes (see the module header for its costs). */
 export class LpmTable<R extends { readonly prefix: Prefix }> {
   private readonly byLength = new Map<number, Map<number, R[]>>();
-  /** Per distinct length, longest first: the mask (signed 32-bit) and the routes by masked address. */
+  /** Per distinct length up to 31, longest first: the mask (signed 32-bit) and the routes by key (masked address >> 1). */
   private masks: number[] = [];
   private maps: Map<number, R[]>[] = [];
+  /** Host routes (/32): under `addr >> 1`, the routes of the even address then of the odd one. */
+  private hosts: Map<number, [R[] | undefined, R[] | undefined]> | undefined = undefined;
   private count = 0;
   /** The last lookup (many packets in a row go to one address): its address and answer. */
   private lastAddr = NaN;
@@ -31,6 +36,16 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
 
   /** Adds a route (after any route already held for the same prefix). */
   add(route: R): void {
+    const base = route.prefix.base | 0;
+    this.count++;
+    this.lastAddr = NaN;
+    if (route.prefix.length === 32) {
+      const hosts = (this.hosts ??= new Map());
+      let pair = hosts.get(base >> 1);
+      if (pair === undefined) hosts.set(base >> 1, (pair = [undefined, undefined]));
+      (pair[base & 1] ??= []).push(route);
+      return;
+    }
     let m = this.byLength.get(route.prefix.length);
     if (!m) {
       m = new Map();
@@ -39,22 +54,23 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
       this.masks = lengths.map((len) => maskOf(len) | 0);
       this.maps = lengths.map((len) => this.byLength.get(len)!);
     }
-    const key = route.prefix.base | 0;
+    const key = base >> 1;
     const list = m.get(key);
     if (list) list.push(route);
     else m.set(key, [route]);
-    this.count++;
-    this.lastAddr = NaN;
   }
 
   /** The routes of the longest prefix containing `addr`, or undefined. */
   lookupAll(addr: number): readonly R[] | undefined {
     if (addr === this.lastAddr) return this.lastList;
-    const masks = this.masks, maps = this.maps;
     let found: readonly R[] | undefined = undefined;
-    for (let k = 0; k < maps.length; k++) {
-      const list = maps[k]!.get(addr & masks[k]!);
-      if (list !== undefined) { found = list; break; }
+    if (this.hosts !== undefined) found = this.hosts.get(addr >> 1)?.[addr & 1];
+    if (found === undefined) {
+      const masks = this.masks, maps = this.maps;
+      for (let k = 0; k < maps.length; k++) {
+        const list = maps[k]!.get((addr & masks[k]!) >> 1);
+        if (list !== undefined) { found = list; break; }
+      }
     }
     this.lastAddr = addr;
     this.lastList = found;
@@ -71,6 +87,7 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   routes(): R[] {
     const out: R[] = [];
     for (const m of this.byLength.values()) for (const list of m.values()) out.push(...list);
+    for (const pair of this.hosts?.values() ?? []) for (const list of pair) if (list !== undefined) out.push(...list);
     return out.sort((a, b) => a.prefix.base - b.prefix.base || a.prefix.length - b.prefix.length);
   }
 }

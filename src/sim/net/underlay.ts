@@ -28,11 +28,12 @@ export const DEFAULT_PATH: Readonly<PathFigures> = { latencyMs: 10, lossPercent:
 /** A message carrier from one endpoint to another, used by protocol drivers. */
 export interface Link {
   /**
-   * Carries a message of `bytes` bytes: `deliver` runs at the far end after
-   * serialisation and latency, or never when the message is lost.
+   * Carries a message of `bytes` bytes: `deliver(arg)` runs at the far end
+   * after serialisation and latency, or never when the message is lost.
+   * @param arg handed to `deliver` (one handler can serve every message).
    * @returns false when the message was lost (known only to the simulator).
    */
-  transmit(bytes: number, deliver: () => void, label?: string): boolean;
+  transmit<A = undefined>(bytes: number, deliver: (arg: A) => void, label?: string, arg?: A): boolean;
 }
 
 /** One direction of a path. Mutable: `setFigures` models a `setPath` action. */
@@ -58,7 +59,7 @@ export class PathDirection implements Link {
     this.figures = figures;
   }
 
-  transmit(bytes: number, deliver: () => void, label?: string): boolean {
+  transmit<A = undefined>(bytes: number, deliver: (arg: A) => void, label?: string, arg?: A): boolean {
     this.sent++;
     const f = this.figures;
     // Draw first so the loss stream advances identically whatever the outcome.
@@ -72,7 +73,7 @@ export class PathDirection implements Link {
     const start = this.busyUntilUs > now ? this.busyUntilUs : now;
     this.busyUntilUs = start + serialUs;
     const arrive = this.busyUntilUs + Math.round(f.latencyMs * 1000);
-    this.sim.scheduleAtUs(arrive, deliver, label);
+    this.sim.scheduleAtUs(arrive, deliver, label, arg);
     return true;
   }
 

@@ -28,10 +28,10 @@ export class Net {
     const dir = (d: 'ab' | 'ba'): Link => {
       const path = new PathDirection(this.sim, this.rng.stream(`loss/${name}/${d}`), { latencyMs, lossPercent: 0, bandwidthMbps: 1e9 }, () => up[d]);
       return {
-        transmit: (bytes, deliver, label) => {
+        transmit: (bytes, deliver, label, arg) => {
           const label2 = label ?? '';
           this.wire.push({ t: this.sim.now, session: name, dir: d, type: label2.slice(label2.lastIndexOf(' ') + 1) });
-          return path.transmit(bytes, deliver, label);
+          return path.transmit(bytes, deliver, label, arg);
         },
       };
     };

@@ -42,10 +42,10 @@ function wire(sim: Simulator, a: Partial<IkeOptions>, b: Partial<IkeOptions>, aT
 class StubLink implements Link {
   sent = 0;
   constructor(private readonly sim: Simulator, private readonly delay: number, private readonly drop: (n: number) => boolean) {}
-  transmit(_bytes: number, deliver: () => void, label?: string): boolean {
+  transmit<A>(_bytes: number, deliver: (arg: A) => void, label?: string, arg?: A): boolean {
     const n = this.sent++;
     if (this.drop(n)) return false;
-    this.sim.schedule(this.delay, deliver, label);
+    this.sim.schedule(this.delay, deliver, label, arg);
     return true;
   }
 }

@@ -64,7 +64,7 @@ test('session: setup = 2 RTT (certificate), 5 RTT (EAP-MSCHAPv2), any OS', () =>
 test('session: a lost IKE_SA_INIT request adds the 4 s retransmission timeout', () => {
   const w = world(10, 250);
   let first = true;
-  const lossy: Link = { transmit: (b, d, l) => { if (first) { first = false; return false; } return w.up.transmit(b, d, l); } };
+  const lossy: Link = { transmit: (b, d, l, a) => { if (first) { first = false; return false; } return w.up.transmit(b, d, l, a); } };
   const s = session(w, { toGateway: lossy });
   s.connect();
   w.sim.run({ until: 100 });

@@ -13,10 +13,10 @@ const FAST = 1e9;
 class LossyLink implements Link {
   seen: string[] = [];
   constructor(private readonly inner: Link, private readonly drop: (label: string, n: number) => boolean) {}
-  transmit(bytes: number, deliver: () => void, label = ''): boolean {
+  transmit<A>(bytes: number, deliver: (arg: A) => void, label = '', arg?: A): boolean {
     const n = this.seen.push(label) - 1;
     if (this.drop(label, n)) return false;
-    return this.inner.transmit(bytes, deliver, label);
+    return this.inner.transmit(bytes, deliver, label, arg);
   }
 }
 

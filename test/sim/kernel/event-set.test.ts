@@ -52,9 +52,26 @@ for (const [name, make] of impls) {
     const seen: number[] = [];
     q.push(20, () => seen.push(20), undefined);
     q.push(10, () => seen.push(10), undefined);
-    q.pop()();
-    q.pop()();
+    q.pop()(q.poppedArg);
+    q.pop()(q.poppedArg);
     assert.equal(seen, [10, 20]);
+  });
+
+  t('an event carries its argument; a freed slot forgets it', () => {
+    const q = make();
+    const a = { id: 'a' }, b = { id: 'b' };
+    q.push(20, () => {}, 'b', b);
+    q.push(10, () => {}, 'a', a);
+    q.push(15, () => {}, 'none');
+    q.pop();
+    assert.is(q.poppedArg, a);
+    q.pop();
+    assert.is(q.poppedArg, undefined);
+    q.pop();
+    assert.is(q.poppedArg, b);
+    q.push(30, () => {}, 'c');
+    q.pop();
+    assert.is(q.poppedArg, undefined, 'a reused slot does not hand on the previous argument');
   });
 
   t('random times with many ties match a stable sort (grows and shrinks)', () => {

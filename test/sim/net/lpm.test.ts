@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LpmTable } from '../../../src/sim/net/lpm.js';
-import { parseAddress, parsePrefix, type Prefix } from '../../../src/sim/net/prefix.js';
+import { contains, parseAddress, parsePrefix, type Prefix } from '../../../src/sim/net/prefix.js';
+import { Rng } from '../../../src/sim/kernel/rng.js';
 
 const r = (cidr: string, tag: string) => ({ prefix: parsePrefix(cidr) as Prefix, tag });
 
@@ -48,6 +49,43 @@ test('addresses above 2^31 match; a route added after a lookup is seen by the ne
   t.add(r('255.255.255.255/32', 'broadcast'));
   assert.is(t.lookup(parseAddress('255.255.255.255'))!.tag, 'broadcast');
   assert.is(t.lookup(parseAddress('192.168.1.1'))!.tag, 'default');
+});
+
+test('neighbouring /32 and /31 routes stay apart (host routes share a key, picked by the lowest bit)', () => {
+  const t = new LpmTable<{ prefix: Prefix; tag: string }>();
+  t.add(r('172.16.0.4/32', 'even'));
+  t.add(r('172.16.0.5/32', 'odd'));
+  t.add(r('172.16.0.6/31', 'pair'));
+  t.add(r('172.16.0.0/24', 'net'));
+  assert.is(t.lookup(parseAddress('172.16.0.4'))!.tag, 'even');
+  assert.is(t.lookup(parseAddress('172.16.0.5'))!.tag, 'odd');
+  assert.is(t.lookup(parseAddress('172.16.0.6'))!.tag, 'pair');
+  assert.is(t.lookup(parseAddress('172.16.0.7'))!.tag, 'pair');
+  assert.is(t.lookup(parseAddress('172.16.0.8'))!.tag, 'net');
+  assert.equal(t.routes().map((x) => x.tag), ['net', 'even', 'odd', 'pair']);
+});
+
+test('random tables and addresses over the whole space agree with a linear scan', () => {
+  const rng = new Rng(7).stream('lpm');
+  const u32 = () => Math.floor(rng.random() * 2 ** 32);
+  for (let round = 0; round < 20; round++) {
+    const t = new LpmTable<{ prefix: Prefix; tag: string }>();
+    const all: { prefix: Prefix; tag: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const len = i % 7 === 0 ? 32 - (i % 3) : Math.floor(rng.random() * 33);
+      const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+      const base = (u32() & mask) >>> 0;
+      const route = r(`${base >>> 24}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.${base & 255}/${len}`, `r${i}`);
+      all.push(route);
+      t.add(route);
+    }
+    const probes = [...all.map((x) => x.prefix.base), ...all.map((x) => (x.prefix.base + 1) >>> 0), ...Array.from({ length: 200 }, u32)];
+    for (const a of probes) {
+      let best: { prefix: Prefix; tag: string } | undefined;
+      for (const x of all) if (contains(x.prefix, a) && (best === undefined || x.prefix.length > best.prefix.length)) best = x;
+      assert.is(t.lookup(a)?.tag, best?.tag, `address ${a} in round ${round}`);
+    }
+  }
 });
 
 test.run();
