@@ -138,7 +138,7 @@ export class ProtocolTunnels implements TunnelLayer {
   }
 
   gatewayRunning(g: Gateway): boolean {
-    return !this.failedGateways.has(g.name);
+    return this.failedGateways.size === 0 || !this.failedGateways.has(g.name);
   }
 
   busy(): boolean {

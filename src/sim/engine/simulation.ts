@@ -7,7 +7,7 @@ import { Simulator } from '../kernel/simulator.js';
 import { Rng } from '../kernel/rng.js';
 import { Trace } from '../trace.js';
 import { Network } from '../net/model.js';
-import type { Client } from '../net/model.js';
+import type { Client, Gateway } from '../net/model.js';
 import { Underlay } from '../net/underlay.js';
 import { PacketEngine, hopChain, type PacketOutcome, type Packet } from '../net/forwarding.js';
 import { RouteTables, clientTable, clientRoutes, packageRoutes, gatewayReady } from '../net/routing.js';
@@ -85,6 +85,10 @@ export class Simulation {
   private lastChange = 0;
   /** Route tables shared by clients with the same routes: key = gateway + kind + package + manual routes. */
   private readonly clientTableCache = new Map<string, { state: number; net: number; table: LpmTable<Route> }>();
+  /** The package each gateway hands out, per network version (see {@link packageOf}). */
+  private readonly packages = new Map<Gateway, { net: number; routes: readonly Prefix[]; cidrs: readonly string[] }>();
+  /** Cache keys of shared package lists (their CIDRs joined), so a client's table key costs no string building. */
+  private readonly packageKeys = new WeakMap<readonly Prefix[], string>();
   private readonly actionHandlers = new Map<string, (e: TimelineEntry) => void>();
   /** P2S addresses in use, per gateway. */
   private readonly poolUse = new Map<string, { used: Set<number>; hint: number }>();
@@ -167,7 +171,8 @@ export class Simulation {
     if (extra.length > 0) return clientTable(this.network, c, this.bgpRibs(), extra);
     // Clients with the same gateway, kind, package and manual routes share one table. Packet
     // delivery keeps each client's table itself, so this runs about once per client and version.
-    const kind = c.windows ? (c.packageRoutes === undefined ? 'w|' : `w|${cidrList(c.packageRoutes)}`) : c.connected ? 'p' : 'x';
+    const pkg = c.packageRoutes;
+    const kind = c.windows ? (pkg === undefined ? 'w|' : `w|${this.packageKeys.get(pkg) ?? cidrList(pkg)}`) : c.connected ? 'p' : 'x';
     const key = `${c.gateway.name}|${kind}|${c.manualRoutes.length === 0 ? '' : cidrList(c.manualRoutes)}`;
     const hit = this.clientTableCache.get(key);
     if (hit !== undefined && hit.state === this.stateVersion && hit.net === this.network.version) return hit.table;
@@ -223,7 +228,7 @@ export class Simulation {
    * back; `done` runs when the reply arrives or either packet is dropped.
    * @param extraClientRoutes routes the source client uses for this probe only.
    */
-  probe(from: string, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = []): void {
+  probe(from: string, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = NO_EXTRA_ROUTES): void {
     // Clients first without building an endpoint object (the hot path of reach and bench:reach).
     const c = this.network.clients.get(from);
     let node: string, addr: number | undefined;
@@ -266,10 +271,27 @@ export class Simulation {
   /** Downloads the client package now: a Windows client's routes are frozen at this moment (R21). */
   downloadPackage(name: string): void {
     const c = this.network.client(name);
-    c.packageRoutes = packageRoutes(this.network, c.gateway);
+    const pkg = this.packageOf(c.gateway);
+    c.packageRoutes = pkg.routes;
     c.packageDownloadedAt = this.sim.now;
-    this.trace.emit({ t: this.sim.now, type: 'client.package', client: c.name, routes: c.packageRoutes.map((p) => p.cidr) });
+    this.trace.emit({ t: this.sim.now, type: 'client.package', client: c.name, routes: pkg.cidrs });
     this.invalidate();
+  }
+
+  /**
+   * The package a gateway hands out now (its routes depend on configuration
+   * only): one frozen list per gateway and network version, shared by every
+   * client that downloads it, with its cache key for {@link clientTable}.
+   */
+  private packageOf(g: Gateway): { readonly routes: readonly Prefix[]; readonly cidrs: readonly string[] } {
+    const hit = this.packages.get(g);
+    if (hit !== undefined && hit.net === this.network.version) return hit;
+    const routes = Object.freeze(packageRoutes(this.network, g));
+    const cidrs = Object.freeze(routes.map((p) => p.cidr));
+    const pkg = { net: this.network.version, routes, cidrs };
+    this.packages.set(g, pkg);
+    this.packageKeys.set(routes, cidrs.join(','));
+    return pkg;
   }
 
   /** Connects a P2S client (through its protocol's session when protocols run). */
@@ -474,6 +496,9 @@ class Probe implements ProbeResult {
     return this.#rep ? `${first}; reply: ${chain(this.#rep)}` : first;
   }
 }
+
+/** No extra client routes: the shared default of {@link Simulation.probe} (never written). */
+const NO_EXTRA_ROUTES: readonly Prefix[] = Object.freeze([]);
 
 /** Placeholder outcome of a probe in flight (never seen by callers: results are handed over complete). */
 const PENDING: PacketOutcome = { status: 'delivered', at: '', time: 0 };

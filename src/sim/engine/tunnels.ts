@@ -113,7 +113,7 @@ export class InstantTunnels implements TunnelLayer {
   }
 
   gatewayRunning(g: Gateway): boolean {
-    return !this.failedGateways.has(g.name);
+    return this.failedGateways.size === 0 || !this.failedGateways.has(g.name);
   }
 
   busy(): boolean {

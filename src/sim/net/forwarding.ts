@@ -17,7 +17,7 @@ import type { Client, Connection, Gateway, Host, Network } from './model.js';
 import { nodeId } from './model.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
-import type { Underlay } from './underlay.js';
+import type { Link, Underlay } from './underlay.js';
 import { espTunnelBytes } from '../flow/overhead.js';
 
 /** Why a packet was dropped. */
@@ -394,7 +394,13 @@ export class PacketEngine {
   }
 
   private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
-    const link = this.ctx.underlay.link(from.location, to.location);
+    // The node remembers its last underlay link: a gateway answering many clients in one location, or a client, asks for the same one.
+    let link = from.link;
+    if (from.linkTo !== to.location || link === undefined) {
+      link = this.ctx.underlay.link(from.location, to.location);
+      from.link = link;
+      from.linkTo = to.location;
+    }
     p.to = to;
     const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, this.onArrival, 'packet', p);
     if (!ok) this.drop(p, from.id, 'loss', `lost on the underlay between ${display(from.id)} and ${display(to.id)}`);
@@ -451,6 +457,9 @@ class NodeInfo {
   attachedTo: NodeInfo | undefined = undefined;
   /** The route tables object {@link table} was read from. */
   tables: RouteTables | undefined = undefined;
+  /** The underlay link last used from this node, and the location it leads to. */
+  link: Link | undefined = undefined;
+  linkTo = '';
   table: LpmTable<Route> | undefined = undefined;
 
   /** @param client the client object, when the node is a client and it is at hand. */

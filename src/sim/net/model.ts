@@ -102,8 +102,8 @@ export interface Client {
   /** Address from the P2S pool while connected. */
   address: number | undefined;
   connected: boolean;
-  /** Windows: routes of the client package as of its last download (R21). */
-  packageRoutes: Prefix[] | undefined;
+  /** Windows: routes of the client package as of its last download (R21); clients that downloaded the same package share one frozen list. */
+  packageRoutes: readonly Prefix[] | undefined;
   packageDownloadedAt: number | undefined;
   manualRoutes: Prefix[];
 }
