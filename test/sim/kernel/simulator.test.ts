@@ -21,6 +21,19 @@ for (const kind of ['calendar', 'heap'] as EventSetKind[]) {
   const t = suite(`simulator (${kind})`);
   const make = () => new Simulator({ queue: kind });
 
+  t('an event hands its argument to the handler (schedule, scheduleAt, scheduleAtUs, step)', () => {
+    const sim = make();
+    const seen: string[] = [];
+    const shared = (x: { tag: string } | undefined) => seen.push(x === undefined ? 'none' : x.tag);
+    sim.schedule(0.002, shared, 'p', { tag: 'b' });
+    sim.scheduleAt(0.001, shared, 'p', { tag: 'a' });
+    sim.scheduleAtUs(3000, shared, 'p', { tag: 'c' });
+    sim.schedule(0.004, shared, 'none');
+    assert.ok(sim.step());
+    sim.run();
+    assert.equal(seen, ['a', 'b', 'c', 'none']);
+  });
+
   t('runs events in time order; ties in scheduling order', () => {
     const sim = make();
     const seen: string[] = [];
