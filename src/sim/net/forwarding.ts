@@ -366,14 +366,7 @@ export class PacketEngine {
     }
   }
 
-  /**
-   * The node of the connected client holding `addr`, if any. The index is
-   * rebuilt, O(clients), on the first lookup after a client connected or
-   * left (a client keeps its node while it keeps its address); lookups are
-   * O(1). Where two clients hold one address, the later one in scenario
-   * order answers.
-   */
-  /** The connected P2S client holding a pool address: kept up to date by {@link clientUp} and {@link clientDown}. */
+  /** The connected P2S client holding a pool address: kept up to date by {@link clientUp} and {@link clientDown}, O(1). */
   private clientAt(addr: number): NodeInfo | undefined {
     const block = this.clientByAddr.get(addr >>> 8);
     return block === undefined ? undefined : block[addr & 255];

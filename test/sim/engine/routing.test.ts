@@ -179,4 +179,24 @@ routing('an invalid scenario is refused with every error, before anything is bui
   }
 });
 
+routing('sendBack answers a delivered packet from where it arrived, and refuses a dropped one', () => {
+  const s = new Simulation(shipped('p2s-routing/multis2s.json'));
+  s.settle();
+  const mac = [...s.network.clients.values()].find((c) => c.def.os === 'macOS')!;
+  const vm = parseAddress('10.1.0.4');
+  const ended: string[] = [];
+  s.packets.send(mac, mac.address!, vm, 'request', (p) => {
+    ended.push(`${p.kind} ${p.status} ${p.at}`);
+    s.packets.sendBack(p, 'reply', (r) => ended.push(`${r.kind} ${r.status} ${r.at} ${r.trail[0]}`));
+  });
+  s.runUntil(s.now + 5);
+  assert.equal(ended, ['request delivered vnet:VNet1', `reply delivered client:${mac.name} vnet:VNet1`]);
+  let dropped: import('../../../src/sim/net/forwarding.js').Packet | undefined;
+  s.packets.send(mac, mac.address!, parseAddress('10.200.0.4'), 'request', (p) => { dropped = p; });
+  s.runUntil(s.now + 5);
+  assert.is(dropped!.status, 'dropped');
+  assert.throws(() => s.packets.sendBack(dropped!, 'reply', () => {}), /only a delivered packet can be answered/);
+  assert.is(s.packets.sent, s.packets.delivered + s.packets.droppedTotal);
+});
+
 routing.run();
