@@ -7,9 +7,10 @@
  * allocates nor hashes a double: for lengths up to 31 the masked address's
  * lowest bit is 0, and the key is the masked address shifted right by one
  * (`(addr & mask) >> 1`, within -2^30..2^30-1); host routes (/32) sit in
- * pairs under `addr >> 1`, picked by the lowest bit. The last answer is
- * remembered, so a run of lookups of one address (a flow, a burst of probes)
- * costs one comparison each.
+ * pairs under `addr >> 1`, picked by the lowest bit. The last two answers
+ * are remembered, so a run of lookups of one address (a flow, a burst of
+ * probes), or requests to one server between replies to many clients, cost
+ * a comparison or two each.
  *
  * Several routes may share one prefix (ECMP-free: the table keeps them in a
  * list and `select` picks by a caller-given order).
@@ -25,9 +26,15 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   /** Host routes (/32): under `addr >> 1`, the routes of the even address then of the odd one. */
   private hosts: Map<number, [R[] | undefined, R[] | undefined]> | undefined = undefined;
   private count = 0;
-  /** The last lookup (many packets in a row go to one address): its address and answer. */
+  /**
+   * The last two lookups: their addresses and answers. Many packets in a row
+   * go to one address; a router carrying requests to one server and replies
+   * to many clients alternates between that address and others.
+   */
   private lastAddr = NaN;
   private lastList: readonly R[] | undefined = undefined;
+  private prevAddr = NaN;
+  private prevList: readonly R[] | undefined = undefined;
 
   /** Number of routes held. */
   get size(): number {
@@ -39,6 +46,7 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
     const base = route.prefix.base | 0;
     this.count++;
     this.lastAddr = NaN;
+    this.prevAddr = NaN;
     if (route.prefix.length === 32) {
       const hosts = (this.hosts ??= new Map());
       let pair = hosts.get(base >> 1);
@@ -63,6 +71,15 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   /** The routes of the longest prefix containing `addr`, or undefined. */
   lookupAll(addr: number): readonly R[] | undefined {
     if (addr === this.lastAddr) return this.lastList;
+    if (addr === this.prevAddr) {
+      // Swap, so the address seen last is checked first next time.
+      const list = this.prevList;
+      this.prevAddr = this.lastAddr;
+      this.prevList = this.lastList;
+      this.lastAddr = addr;
+      this.lastList = list;
+      return list;
+    }
     let found: readonly R[] | undefined = undefined;
     if (this.hosts !== undefined) found = this.hosts.get(addr >> 1)?.[addr & 1];
     if (found === undefined) {
@@ -72,6 +89,8 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
         if (list !== undefined) { found = list; break; }
       }
     }
+    this.prevAddr = this.lastAddr;
+    this.prevList = this.lastList;
     this.lastAddr = addr;
     this.lastList = found;
     return found;

@@ -51,6 +51,21 @@ test('addresses above 2^31 match; a route added after a lookup is seen by the ne
   assert.is(t.lookup(parseAddress('192.168.1.1'))!.tag, 'default');
 });
 
+test('alternating lookups are answered from the two remembered answers, and a new route clears both', () => {
+  const t = new LpmTable<{ prefix: Prefix; tag: string }>();
+  t.add(r('10.0.0.0/16', 'vnet'));
+  t.add(r('172.16.0.0/18', 'pool'));
+  const server = parseAddress('10.0.0.4'), client = parseAddress('172.16.0.9'), other = parseAddress('172.16.0.10');
+  for (let i = 0; i < 3; i++) {
+    assert.is(t.lookup(server)!.tag, 'vnet');
+    assert.is(t.lookup(client)!.tag, 'pool');
+    assert.is(t.lookup(other)!.tag, 'pool');
+  }
+  t.add(r('10.0.0.0/24', 'subnet'));
+  assert.is(t.lookup(client)!.tag, 'pool');
+  assert.is(t.lookup(server)!.tag, 'subnet', 'the older remembered answer is not reused after an add');
+});
+
 test('neighbouring /32 and /31 routes stay apart (host routes share a key, picked by the lowest bit)', () => {
   const t = new LpmTable<{ prefix: Prefix; tag: string }>();
   t.add(r('172.16.0.4/32', 'even'));
