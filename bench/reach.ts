@@ -52,6 +52,8 @@ const REPEAT = positiveInt(args.options.get('repeat'), 5, 'repeat');
 const ROUNDS = positiveInt(args.options.get('rounds'), 10, 'rounds');
 const LONG_PACKETS = positiveInt(args.options.get('long'), 1_000_000, 'long');
 const NS3_PACKETS_PER_SECOND = 78_500;
+/** The VM every probe goes to. */
+const VM = parseAddress('10.0.0.4');
 
 function scenario(): Scenario {
   const oses: ClientOs[] = ['Windows', 'macOS', 'Linux', 'iOS', 'Android'];
@@ -117,7 +119,7 @@ function run(): RunFigures & { sim: Simulation; names: string[] } {
   // Client names as the network holds them (the way evaluateReach passes them).
   const names = [...s.network.clients.keys()];
   const t1 = performance.now();
-  const r = deliverRound(s, names, parseAddress('10.0.0.4'));
+  const r = deliverRound(s, names, VM);
   return {
     sim: s, names,
     routeTables: tables.tables.size, reachable: r.ok,
@@ -133,7 +135,7 @@ const cold = run();
 // Long run: rounds through the cold run's network until LONG_PACKETS packets, the cold round included.
 const long = { rounds: 1, packets: cold.packets, seconds: cold.deliverySeconds };
 while (long.packets < LONG_PACKETS) {
-  const r = deliverRound(cold.sim, cold.names, parseAddress('10.0.0.4'));
+  const r = deliverRound(cold.sim, cold.names, VM);
   if (r.packets !== cold.packets || r.ok !== cold.reachable) throw new Error('bench: a round of the long run differs from the first');
   long.rounds++;
   long.packets += r.packets;
@@ -153,7 +155,7 @@ for (const w of warmRuns) {
 // of the last ROUNDS rounds after as many untimed ones.
 const steadyRates: number[] = [];
 for (let i = 0; i < 2 * ROUNDS; i++) {
-  const r = deliverRound(cold.sim, cold.names, parseAddress('10.0.0.4'));
+  const r = deliverRound(cold.sim, cold.names, VM);
   if (r.packets !== cold.packets || r.ok !== cold.reachable) throw new Error('bench: a steady-state round differs from the first');
   if (i >= ROUNDS) steadyRates.push(r.packets / r.seconds);
 }

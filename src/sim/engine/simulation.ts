@@ -120,7 +120,7 @@ export class Simulation {
         onBlocked: (c) => this.tunnels.onBlocked(c),
         onTraffic: (c) => this.tunnels.onTraffic(c),
       },
-      gatewayUp: (g) => gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g),
+      gatewayUp: (g) => this.gatewayRunningNow(g),
     });
     for (const c of this.network.clients.values()) {
       const at = c.def.packageDownloadedAt ?? 0;
@@ -155,10 +155,15 @@ export class Simulation {
   /** Current route tables of every gateway, VNet and site (cached until something changes). */
   tables(): RouteTables {
     const c = this.tablesCache;
-    if (c !== undefined && c.state === this.stateVersion && c.net === this.network.version) return c.tables;
+    if (c !== undefined && this.isCurrent(c)) return c.tables;
     const tables = new RouteTables(this.network, { tunnels: { isUp: (x) => this.tunnels.isUp(x) }, bgp: this.tunnels.bgpRibs() });
     this.tablesCache = { state: this.stateVersion, net: this.network.version, tables };
     return tables;
+  }
+
+  /** True when a cache entry was built for the current routing state and network version. */
+  private isCurrent(entry: { readonly state: number; readonly net: number }): boolean {
+    return entry.state === this.stateVersion && entry.net === this.network.version;
   }
 
   /** BGP-learned routes of every speaker now. */
@@ -175,7 +180,7 @@ export class Simulation {
     const kind = c.windows ? (pkg === undefined ? 'w|' : `w|${this.packageKeys.get(pkg) ?? cidrList(pkg)}`) : c.connected ? 'p' : 'x';
     const key = `${c.gateway.name}|${kind}|${c.manualRoutes.length === 0 ? '' : cidrList(c.manualRoutes)}`;
     const hit = this.clientTableCache.get(key);
-    if (hit !== undefined && hit.state === this.stateVersion && hit.net === this.network.version) return hit.table;
+    if (hit !== undefined && this.isCurrent(hit)) return hit.table;
     const table = clientTable(this.network, c, this.bgpRibs());
     this.clientTableCache.set(key, { state: this.stateVersion, net: this.network.version, table });
     return table;
@@ -189,7 +194,12 @@ export class Simulation {
   /** True when a gateway exists, is provisioned (R3) and is not failed. */
   gatewayUp(name: string): boolean {
     const g = this.network.gateways.get(name);
-    return !!g && gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g);
+    return g !== undefined && this.gatewayRunningNow(g);
+  }
+
+  /** True when a gateway of this network is provisioned (R3) and not failed. */
+  private gatewayRunningNow(g: Gateway): boolean {
+    return gatewayReady(g, this.sim.now) && this.tunnels.gatewayRunning(g);
   }
 
   /**
