@@ -38,6 +38,7 @@
  */
 import { Simulation } from '../src/sim/engine/simulation.js';
 import { parseAddress } from '../src/sim/net/prefix.js';
+import type { Client } from '../src/sim/net/model.js';
 import type { ClientDef, ClientOs, Scenario } from '../src/sim/net/scenario.js';
 import { formatRate, nodeVersion, parseArgs, positiveInt } from './lib/report.js';
 
@@ -86,7 +87,7 @@ interface RunFigures {
 }
 
 /** One round: every client sends one request to the VM at a time drawn over the spread; runs until every reply or drop. */
-function deliverRound(s: Simulation, names: string[], dst: number): { seconds: number; packets: number; events: number; ok: number } {
+function deliverRound(s: Simulation, clients: readonly Client[], dst: number): { seconds: number; packets: number; events: number; ok: number } {
   const start = s.sim.nowUs;
   const stream = s.rng.stream('bench/launch');
   const at = new Float64Array(CLIENTS);
@@ -99,7 +100,7 @@ function deliverRound(s: Simulation, names: string[], dst: number): { seconds: n
   let next = 0;
   const launch = (): void => {
     const now = s.sim.nowUs;
-    while (next < CLIENTS && at[order[next]!]! <= now) s.probe(names[order[next++]!]!, dst, onResult);
+    while (next < CLIENTS && at[order[next]!]! <= now) s.probe(clients[order[next++]!]!, dst, onResult);
     if (next < CLIENTS) s.sim.scheduleAtUs(at[order[next]!]!, launch, 'bench/launch');
   };
   s.sim.scheduleAtUs(at[order[0]!]!, launch, 'bench/launch');
@@ -110,18 +111,18 @@ function deliverRound(s: Simulation, names: string[], dst: number): { seconds: n
 }
 
 /** A fresh simulation and its first round; the simulation is returned for steady-state rounds. */
-function run(): RunFigures & { sim: Simulation; names: string[] } {
+function run(): RunFigures & { sim: Simulation; clients: Client[] } {
   const t0 = performance.now();
   // protocols: false — sessions come up at once (InstantTunnels): this benchmark measures packet delivery, not IKE.
   const s = new Simulation(scenario(), { keepTrace: false, protocols: false });
   s.runUntil(0); // tunnels up, clients connected, packages downloaded
   const tables = s.tables();
-  // Client names as the network holds them (the way evaluateReach passes them).
-  const names = [...s.network.clients.keys()];
+  // The clients, resolved once (a caller sending many probes passes the objects, not names).
+  const clients = [...s.network.clients.values()];
   const t1 = performance.now();
-  const r = deliverRound(s, names, VM);
+  const r = deliverRound(s, clients, VM);
   return {
-    sim: s, names,
+    sim: s, clients,
     routeTables: tables.tables.size, reachable: r.ok,
     packets: r.packets, delivered: s.packets.delivered, dropped: s.packets.droppedTotal,
     events: r.events,
@@ -135,7 +136,7 @@ const cold = run();
 // Long run: rounds through the cold run's network until LONG_PACKETS packets, the cold round included.
 const long = { rounds: 1, packets: cold.packets, seconds: cold.deliverySeconds };
 while (long.packets < LONG_PACKETS) {
-  const r = deliverRound(cold.sim, cold.names, VM);
+  const r = deliverRound(cold.sim, cold.clients, VM);
   if (r.packets !== cold.packets || r.ok !== cold.reachable) throw new Error('bench: a round of the long run differs from the first');
   long.rounds++;
   long.packets += r.packets;
@@ -155,7 +156,7 @@ for (const w of warmRuns) {
 // of the last ROUNDS rounds after as many untimed ones.
 const steadyRates: number[] = [];
 for (let i = 0; i < 2 * ROUNDS; i++) {
-  const r = deliverRound(cold.sim, cold.names, VM);
+  const r = deliverRound(cold.sim, cold.clients, VM);
   if (r.packets !== cold.packets || r.ok !== cold.reachable) throw new Error('bench: a steady-state round differs from the first');
   if (i >= ROUNDS) steadyRates.push(r.packets / r.seconds);
 }

@@ -156,8 +156,8 @@ export class ProtocolTunnels implements TunnelLayer {
       this.s.trace.emit({ t: this.s.now, type: 'client.failed', client: c.name, reason: 'gatewayDown' });
       return;
     }
-    const toGw = this.link(c.def.location ?? 'internet', g.vnet.location, () => true, () => this.s.gatewayUp(g.name));
-    const toClient = this.link(g.vnet.location, c.def.location ?? 'internet', () => this.s.gatewayUp(g.name), () => true);
+    const toGw = this.link(c.location, g.vnet.location, () => true, () => this.s.gatewayUp(g.name));
+    const toClient = this.link(g.vnet.location, c.location, () => this.s.gatewayUp(g.name), () => true);
     const roots = (g.def.vpnClientConfiguration?.vpnClientRootCertificates ?? []).map((r) => r.name);
     const trusted = roots.length > 0 ? roots : ['P2SRootCA'];
     const certificate = { subject: c.name, root: c.def.rootCertificate ?? trusted[0]! };

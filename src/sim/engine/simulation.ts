@@ -4,6 +4,7 @@
  * the trace. One instance per run; nothing is global.
  */
 import { Simulator } from '../kernel/simulator.js';
+import { toSeconds } from '../kernel/time.js';
 import { Rng } from '../kernel/rng.js';
 import { Trace } from '../trace.js';
 import { Network } from '../net/model.js';
@@ -236,24 +237,33 @@ export class Simulation {
   /**
    * Sends one request from a client or host to an address and its reply
    * back; `done` runs when the reply arrives or either packet is dropped.
+   * @param from a client or host name, or a client of this simulation's
+   *   network (`network.client(name)`): a caller that sends many probes
+   *   resolves its clients once and skips a name lookup per probe.
    * @param extraClientRoutes routes the source client uses for this probe only.
+   * @throws NotFoundError when `from` names no client or host; UsageError when
+   *   `from` is a client object of another network.
    */
-  probe(from: string, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = NO_EXTRA_ROUTES): void {
+  probe(from: string | Client, to: number, done: (r: ProbeResult) => void, extraClientRoutes: readonly Prefix[] = NO_EXTRA_ROUTES): void {
     // Clients first without building an endpoint object (the hot path of reach and bench:reach).
-    const c = this.network.clients.get(from);
+    let c: Client | undefined;
+    if (typeof from === 'string') c = this.network.clients.get(from);
+    else if (this.network.clientAt(from.index) === from) c = from;
+    else throw new UsageError(`probe: client "${from.name}" is not a client of this simulation's network. Pass its name, or the object from network.client(name)`, 'usage');
     let node: string, addr: number | undefined;
     if (c !== undefined) {
       node = c.nodeId;
       addr = c.connected ? c.address : undefined;
-    } else ({ node, addr } = this.endpoint(from));
+    } else ({ node, addr } = this.endpoint(from as string));
     const sentAt = this.sim.now;
     if (addr === undefined) {
-      const outcome: PacketOutcome = { status: 'dropped', reason: 'clientNotConnected', at: node, time: sentAt, detail: `${from} is not connected` };
-      done({ ok: false, outcome, failed: 'request', explanation: `client ${from}: not connected`, sentAt, rtt: undefined });
+      const name = c === undefined ? from as string : c.name;
+      const outcome: PacketOutcome = { status: 'dropped', reason: 'clientNotConnected', at: node, time: sentAt, detail: `${name} is not connected` };
+      done({ ok: false, outcome, failed: 'request', explanation: `client ${name}: not connected`, sentAt, rtt: undefined });
       return;
     }
     // One object per probe: it rides on both packets as their owner and becomes the result.
-    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt));
+    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt, this.sim.nowUs));
   }
 
   /** Node id and source address of a client or host name. */
@@ -458,8 +468,12 @@ class Probe implements ProbeResult {
   #req: Packet | undefined = undefined;
   #rep: Packet | undefined = undefined;
 
-  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number) {
+  /** When the request left, in integer µs (the round-trip time is taken from these, so it carries no rounding of the absolute time). */
+  readonly #sentAtUs: number;
+
+  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number, sentAtUs: number) {
     this.sentAt = sentAt;
+    this.#sentAtUs = sentAtUs;
     this.#packets = packets;
     this.#sim = sim;
     this.#done = done;
@@ -482,7 +496,7 @@ class Probe implements ProbeResult {
     if (rep.status === 'dropped') this.failed = 'reply';
     else {
       this.ok = true;
-      this.rtt = this.#sim.now - this.sentAt;
+      this.rtt = toSeconds(this.#sim.nowUs - this.#sentAtUs);
     }
     this.#done(this);
   }

@@ -62,7 +62,7 @@ export class Packet {
   reason: DropReason | undefined = undefined;
   /** What happened, in words (dropped only). */
   detail = '';
-  /** Node the packet travels to (internal to the engine). */
+  /** Node the packet travels to: a P2S client's `Client`, else the engine's record of a node (internal to the engine). */
   to: unknown = undefined;
   /**
    * The outer header while the packet crosses a tunnel: the packet is
@@ -125,13 +125,18 @@ export interface ForwardingContext {
 }
 
 /**
- * Hop-by-hop delivery. Per hop: one kernel event (one handler shared by
- * every packet, the packet as the event's argument), one longest-prefix match, and reads
- * of per-node facts cached on a node record (location, client, route table)
- * and of the next node cached on the route. A P2S client's record comes from
- * the address index, so sending from or to one of 10,000 clients costs one
- * integer-keyed lookup. No string is built unless the packet is dropped or
- * an explanation is read; ending a packet allocates nothing.
+ * Hop-by-hop delivery. Per hop: one kernel event (one handler per kind of
+ * node shared by every packet, the packet as the event's argument), one
+ * longest-prefix match, and reads of per-node facts cached on a node record
+ * (location, route table) and of the next node cached on the route.
+ *
+ * P2S clients have no node record: the `Client` itself is the node, and its
+ * route table sits in an array by {@link Client.index}. A run with 10,000
+ * clients then touches one object per client, not two (the clients are
+ * visited in random order, so each such object is a cache miss), and a reply
+ * finds its client by address in blocks of 256 addresses. No string is built
+ * unless the packet is dropped or an explanation is read; ending a packet
+ * allocates nothing.
  */
 export class PacketEngine {
   sent = 0;
@@ -139,18 +144,24 @@ export class PacketEngine {
   readonly dropped = new Map<DropReason, number>();
   private nextId = 1;
   private readonly infos = new Map<string, NodeInfo>();
-  /** Client nodes by client object: no string is sliced or hashed for them. */
-  private readonly clientInfos = new Map<Client, NodeInfo>();
   private infoVersion = -1;
   /**
-   * Nodes of the connected clients by address, in blocks of 256: the block
-   * under `addr >>> 8`, the node at `addr & 255`. Both keys are small
-   * integers, so a lookup hashes no double and allocates nothing (a P2S pool
-   * address such as 172.16.0.9 is above 2^30 and would not be one).
+   * The connected clients by address, in blocks of 256: the block under
+   * `addr >>> 8`, the client at `addr & 255`. Both keys are small integers,
+   * so a lookup hashes no double and allocates nothing (a P2S pool address
+   * such as 172.16.0.9 is above 2^30 and would not be one).
    */
-  private readonly clientByAddr = new Map<number, (NodeInfo | undefined)[]>();
-  /** The one kernel handler of every packet hop: the packet rides on the event as its argument. */
+  private readonly clientByAddr = new Map<number, (Client | undefined)[]>();
+  /** Each client's route table without extra routes, by {@link Client.index}, valid for {@link clientTablesOf}. */
+  private readonly clientTables: (LpmTable<Route> | undefined)[] = [];
+  private clientTablesOf: RouteTables | undefined = undefined;
+  /** The underlay link last used from a client, and the two locations it joins. */
+  private clientLink: Link | undefined = undefined;
+  private clientLinkFrom = '';
+  private clientLinkTo = '';
+  /** The kernel handlers of every packet hop: the packet rides on the event as its argument, and `p.to` says where it arrives. */
   private readonly onArrival = (p: Packet): void => this.arrive(p.to as NodeInfo, p);
+  private readonly onClientArrival = (p: Packet): void => this.arriveAtClient(p.to as Client, p);
 
   constructor(private readonly ctx: ForwardingContext) {}
 
@@ -164,19 +175,17 @@ export class PacketEngine {
   /** A P2S client connected: its pool address now leads to it. O(1). */
   clientUp(c: Client): void {
     if (c.address === undefined) return;
-    let i = this.clientInfos.get(c);
-    if (i === undefined || i.client !== c) i = new NodeInfo(this.ctx.net, c.nodeId, c);
     const a = c.address;
     let block = this.clientByAddr.get(a >>> 8);
-    if (block === undefined) this.clientByAddr.set(a >>> 8, (block = new Array<NodeInfo | undefined>(256).fill(undefined)));
-    block[a & 255] = i;
+    if (block === undefined) this.clientByAddr.set(a >>> 8, (block = new Array<Client | undefined>(256).fill(undefined)));
+    block[a & 255] = c;
   }
 
   /** A P2S client left (call before its address is cleared). O(1). */
   clientDown(c: Client): void {
     if (c.address === undefined) return;
     const block = this.clientByAddr.get(c.address >>> 8);
-    if (block !== undefined && block[c.address & 255]?.client === c) block[c.address & 255] = undefined;
+    if (block !== undefined && block[c.address & 255] === c) block[c.address & 255] = undefined;
   }
 
   /**
@@ -188,9 +197,7 @@ export class PacketEngine {
   send(from: string | Client, src: number, dst: number, kind: PacketKind, done: (p: Packet) => void, extraClientRoutes: readonly Prefix[] = NO_ROUTES, owner: unknown = undefined): Packet {
     const p = new Packet(this.nextId++, src, dst, kind, extraClientRoutes, done, owner);
     this.sent++;
-    const at = typeof from === 'string' ? this.info(from) : this.clientInfo(from);
-    p.to = at;
-    this.arrive(at, p);
+    this.start(p, typeof from === 'string' ? this.nodeOf(from) : from);
     return p;
   }
 
@@ -203,46 +210,40 @@ export class PacketEngine {
     if (p.status !== 'delivered') throw new UsageError(`packet ${p.id}: only a delivered packet can be answered (it is ${p.status ?? 'in flight'})`, 'usage');
     const r = new Packet(this.nextId++, p.dst, p.src, kind, NO_ROUTES, done, owner);
     this.sent++;
-    // The node it arrived at (kept while the network is unchanged), else looked up by id.
-    const at = p.to instanceof NodeInfo && p.to.id === p.at && this.infoVersion === this.ctx.net.version ? p.to : this.info(p.at);
-    r.to = at;
-    this.arrive(at, r);
+    // The node it arrived at (a client, or a node record kept while the network is unchanged), else looked up by id.
+    const to = p.to;
+    const here = to instanceof NodeInfo ? (to.id === p.at && this.infoVersion === this.ctx.net.version ? to : this.nodeOf(p.at))
+      : (to as Client).nodeId === p.at ? (to as Client) : this.nodeOf(p.at);
+    this.start(r, here);
     return r;
   }
 
-  /** What forwarding needs to know of a node id, cached until the network changes. */
+  /** A packet's first arrival, at the node it is sent from. */
+  private start(p: Packet, at: NodeInfo | Client): void {
+    p.to = at;
+    if (at instanceof NodeInfo) this.arrive(at, p);
+    else this.arriveAtClient(at, p);
+  }
+
+  /** A node id's client (`client:X`) or node record. */
+  private nodeOf(node: string): NodeInfo | Client {
+    if (node.charCodeAt(0) === 99 /* c */ && node.startsWith('client:')) return this.ctx.net.client(node.slice(7));
+    return this.info(node);
+  }
+
+  /** What forwarding needs to know of a node id other than a client's, cached until the network changes. */
   private info(node: string): NodeInfo {
     const net = this.ctx.net;
-    if (this.infoVersion !== net.version) this.forgetNodes();
-    if (node.charCodeAt(0) === 99 /* c */ && node.startsWith('client:')) return this.clientInfo(net.client(node.slice(7)));
+    if (this.infoVersion !== net.version) {
+      this.infos.clear();
+      this.infoVersion = net.version;
+    }
     let i = this.infos.get(node);
     if (i === undefined) {
       i = new NodeInfo(net, node);
       this.infos.set(node, i);
     }
     return i;
-  }
-
-  /** The node of a P2S client: a connected client's from the address index, else cached until the network changes. */
-  private clientInfo(c: Client): NodeInfo {
-    if (c.connected && c.address !== undefined) {
-      const n = this.clientAt(c.address);
-      if (n !== undefined && n.client === c) return n;
-    }
-    const net = this.ctx.net;
-    if (this.infoVersion !== net.version) this.forgetNodes();
-    let i = this.clientInfos.get(c);
-    if (i === undefined) {
-      i = new NodeInfo(net, c.nodeId, c);
-      this.clientInfos.set(c, i);
-    }
-    return i;
-  }
-
-  private forgetNodes(): void {
-    this.infos.clear();
-    this.clientInfos.clear();
-    this.infoVersion = this.ctx.net.version;
   }
 
   /** The route table of a gateway, VNet or site now (cached on the node while the tables object lives). */
@@ -256,18 +257,43 @@ export class PacketEngine {
   }
 
   /**
-   * A client's table now. Without extra routes it is kept on the node while
-   * the route tables object lives: both are rebuilt on the same changes
-   * (every change of routing inputs gives a new tables object).
+   * A client's table now. Without extra routes it is kept by client index
+   * while the route tables object lives: both are rebuilt on the same
+   * changes (every change of routing inputs gives a new tables object).
    */
-  private clientTableOf(i: NodeInfo, c: Client, extra: readonly Prefix[]): LpmTable<Route> {
+  private clientTableOf(c: Client, extra: readonly Prefix[]): LpmTable<Route> {
     if (extra.length > 0) return this.ctx.clientTable(c, extra);
     const tables = this.ctx.tables();
-    if (i.tables !== tables || i.table === undefined) {
-      i.tables = tables;
-      i.table = this.ctx.clientTable(c, extra);
+    const kept = this.clientTables;
+    if (this.clientTablesOf !== tables) {
+      kept.fill(undefined);
+      this.clientTablesOf = tables;
     }
-    return i.table;
+    // Grown one slot at a time, so the array stays dense.
+    while (kept.length <= c.index) kept.push(undefined);
+    return (kept[c.index] ??= this.ctx.clientTable(c, extra));
+  }
+
+  /** A packet at a P2S client: delivered when it owns the destination, else sent into its P2S tunnel by its own table. */
+  private arriveAtClient(c: Client, p: Packet): void {
+    const node = c.nodeId;
+    if (p.outer !== undefined) p.outer = undefined;
+    if (c.connected && c.address === p.dst) return this.deliver(p, node);
+    visit(p, node);
+    if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${c.name} does not own ${formatAddress(p.src)}`);
+    const route = this.clientTableOf(c, p.extraClientRoutes).lookup(p.dst);
+    if (route === undefined) return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${formatAddress(p.dst)}`);
+    if (route.nextHopType !== 'P2STunnel') return this.dropUnrouted(p, node, route);
+    if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${display(node)}: P2S tunnel to ${c.gateway.name} is not connected`);
+    annotate(p, route);
+    const to = this.next(route);
+    let link = this.clientLink;
+    if (link === undefined || this.clientLinkFrom !== c.location || this.clientLinkTo !== to.location) {
+      link = this.clientLink = this.ctx.underlay.link(c.location, to.location);
+      this.clientLinkFrom = c.location;
+      this.clientLinkTo = to.location;
+    }
+    this.transmit(p, link, to, this.onArrival, node);
   }
 
   private arrive(i: NodeInfo, p: Packet): void {
@@ -275,13 +301,6 @@ export class PacketEngine {
     // Decapsulation at the tunnel's far end (the outer header was addressed to this node's public NIC).
     if (p.outer !== undefined) p.outer = undefined;
     switch (i.kind) {
-      case 'client': {
-        const c = i.client!;
-        if (c.connected && c.address === p.dst) return this.deliver(p, node);
-        visit(p, node);
-        if (p.src !== c.address) return this.drop(p, node, 'noRoute', `client ${i.name} does not own ${formatAddress(p.src)}`);
-        return this.forward(i, p, this.clientTableOf(i, c, p.extraClientRoutes).lookup(p.dst));
-      }
       case 'host': {
         visit(p, node);
         return this.hop(p, (i.attachedTo ??= this.info(i.host!.vnet ? nodeId.vnet(i.host!.vnet.name) : nodeId.site(i.host!.site!.name))), INTERNAL_HOP_US);
@@ -325,15 +344,9 @@ export class PacketEngine {
       }
       case 'P2SClient': {
         const to = this.clientAt(p.dst);
-        if (to === undefined || to.client!.gateway.name !== i.name) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
+        if (to === undefined || to.gateway !== i.gateway) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
         annotate(p, route);
-        return this.viaUnderlay(p, i, to);
-      }
-      case 'P2STunnel': {
-        const c = i.client!;
-        if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${display(node)}: P2S tunnel to ${c.gateway.name} is not connected`);
-        annotate(p, route);
-        return this.viaUnderlay(p, i, this.next(route));
+        return this.transmit(p, this.linkFrom(i, to.location), to, this.onClientArrival, node);
       }
       case 'Tunnel':
       case 'ExpressRoute': {
@@ -355,19 +368,24 @@ export class PacketEngine {
         if (route.nextHopType === 'Tunnel') this.encapsulate(p, i, c);
         return this.viaUnderlay(p, i, this.next(route));
       }
-      case 'Internet':
-      case 'None': {
-        const net = this.ctx.net;
-        const dst = formatAddress(p.dst);
-        const why = route.nextHopType === 'None' ? route.note : `only the default route to the internet matches ${dst}`;
-        if (p.kind === 'reply') return this.drop(p, node, 'noReturnRoute', `${display(node)}: no route back to ${dst} (${why}${poolHint(net, node, p.dst)})`);
-        return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${dst} (${why})`);
-      }
+      default:
+        // Internet, None, and a client's P2STunnel (only client tables hold it; arriveAtClient follows it).
+        return this.dropUnrouted(p, node, route);
     }
   }
 
+  /** A route that leads nowhere private (Internet, None): the packet is dropped, a reply with the missing return route explained. */
+  private dropUnrouted(p: Packet, node: string, route: Route): void {
+    const dst = formatAddress(p.dst);
+    const why = route.nextHopType === 'None' ? route.note
+      : route.nextHopType === 'Internet' ? `only the default route to the internet matches ${dst}`
+        : `route ${route.prefix.cidr} (${route.nextHopType}) does not apply here`;
+    if (p.kind === 'reply') return this.drop(p, node, 'noReturnRoute', `${display(node)}: no route back to ${dst} (${why}${poolHint(this.ctx.net, node, p.dst)})`);
+    return this.drop(p, node, 'noRoute', `${display(node)}: no route to ${dst} (${why})`);
+  }
+
   /** The connected P2S client holding a pool address: kept up to date by {@link clientUp} and {@link clientDown}, O(1). */
-  private clientAt(addr: number): NodeInfo | undefined {
+  private clientAt(addr: number): Client | undefined {
     const block = this.clientByAddr.get(addr >>> 8);
     return block === undefined ? undefined : block[addr & 255];
   }
@@ -386,17 +404,27 @@ export class PacketEngine {
     p.outer = { src: here, dst: there, connection: c.name, bytes: espTunnelBytes(PROBE_BYTES, { cipher: c.def.ipsecCipher }) };
   }
 
+  /** Over the underlay from a node record to a node record. */
   private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
-    // The node remembers its last underlay link: a gateway answering many clients in one location, or a client, asks for the same one.
+    this.transmit(p, this.linkFrom(from, to.location), to, this.onArrival, from.id);
+  }
+
+  /** The underlay link from a node to a location. The node remembers its last one: a gateway answering many clients in one location asks for the same one. */
+  private linkFrom(from: NodeInfo, location: string): Link {
     let link = from.link;
-    if (from.linkTo !== to.location || link === undefined) {
-      link = this.ctx.underlay.link(from.location, to.location);
+    if (from.linkTo !== location || link === undefined) {
+      link = this.ctx.underlay.link(from.location, location);
       from.link = link;
-      from.linkTo = to.location;
+      from.linkTo = location;
     }
+    return link;
+  }
+
+  /** Puts the packet on an underlay link toward `to` (a node record or a client, with the matching handler); a loss drops it at `fromId`. */
+  private transmit(p: Packet, link: Link, to: NodeInfo | Client, arrival: (p: Packet) => void, fromId: string): void {
     p.to = to;
-    const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, this.onArrival, 'packet', p);
-    if (!ok) this.drop(p, from.id, 'loss', `lost on the underlay between ${display(from.id)} and ${display(to.id)}`);
+    const ok = link.transmit(p.outer ? p.outer.bytes : PROBE_BYTES, arrival, 'packet', p);
+    if (!ok) this.drop(p, fromId, 'loss', `lost on the underlay between ${display(fromId)} and ${display(to instanceof NodeInfo ? to.id : to.nodeId)}`);
   }
 
   private latencyUs(a: NodeInfo, b: NodeInfo): number {
@@ -436,12 +464,11 @@ export class PacketEngine {
 /** No extra client routes (shared, never written). */
 const NO_ROUTES: readonly Prefix[] = [];
 
-/** What forwarding needs to know of a node, resolved once per network version. */
+/** What forwarding needs to know of a node other than a P2S client (a client is its own record), resolved once per network version. */
 class NodeInfo {
-  readonly kind: 'client' | 'host' | 'gw' | 'vnet' | 'site';
+  readonly kind: 'host' | 'gw' | 'vnet' | 'site';
   readonly name: string;
   readonly location: string;
-  readonly client: Client | undefined;
   readonly host: Host | undefined;
   /** The gateway, when the node is one. */
   readonly gateway: Gateway | undefined;
@@ -455,24 +482,16 @@ class NodeInfo {
   linkTo = '';
   table: LpmTable<Route> | undefined = undefined;
 
-  /** @param client the client object, when the node is a client and it is at hand. */
-  constructor(net: Network, readonly id: string, client?: Client) {
+  /** @param id a node id other than a client's (`gw:X`, `host:X`, `vnet:X`, `site:X`). */
+  constructor(net: Network, readonly id: string) {
     // One lookup of the named object; kinds told apart by their first letter.
-    const colon = client === undefined ? id.indexOf(':') : 6;
-    const name = client === undefined ? id.slice(colon + 1) : client.name;
+    const colon = id.indexOf(':');
+    const name = id.slice(colon + 1);
     this.name = name;
-    this.client = undefined;
     this.host = undefined;
     this.gateway = undefined;
     this.isGateway = false;
-    switch (client === undefined ? id.charCodeAt(0) : 99) {
-      case 99: { // client
-        const c = client ?? net.client(name);
-        this.kind = 'client';
-        this.client = c;
-        this.location = c.def.location ?? 'internet';
-        break;
-      }
+    switch (id.charCodeAt(0)) {
       case 103: // gw
         this.kind = 'gw';
         this.isGateway = true;
@@ -546,7 +565,7 @@ export function locationOf(net: Network, node: string): string {
     case 'vnet': return net.vnet(name).location;
     case 'gw': return net.gateway(name).vnet.location;
     case 'site': return net.site(name).location;
-    case 'client': return net.client(name).def.location ?? 'internet';
+    case 'client': return net.client(name).location;
     default: {
       const h = net.host(name);
       return h.vnet ? h.vnet.location : h.site!.location;

@@ -95,8 +95,12 @@ export interface Peering {
 export interface Client {
   readonly def: ClientDef;
   readonly name: string;
+  /** Position among the network's clients (0, 1, 2, ... in the order they were added); see {@link Network.clientAt}. */
+  readonly index: number;
   /** Node id in the topology (`client:<name>`). */
   readonly nodeId: string;
+  /** Underlay location (`def.location`, default `internet`). */
+  readonly location: string;
   readonly gateway: Gateway;
   readonly windows: boolean;
   /** Address from the P2S pool while connected. */
@@ -138,6 +142,8 @@ export class Network {
   /** Keyed `vnet->remoteVnet`. */
   readonly peerings = new Map<string, Peering>();
   readonly clients = new Map<string, Client>();
+  /** The clients by {@link Client.index}. */
+  private readonly clientList: Client[] = [];
   readonly hosts = new Map<string, Host>();
   private graphCache: { version: number; graph: MultiUndirectedGraph } | undefined;
   /** Bumped on every mutation. */
@@ -177,6 +183,10 @@ export class Network {
   }
   client(name: string): Client {
     return get(this.clients, name, 'client');
+  }
+  /** The client at `index` ({@link Client.index}), or undefined when there is none. O(1). */
+  clientAt(index: number): Client | undefined {
+    return this.clientList[index];
   }
   host(name: string): Host {
     return get(this.hosts, name, 'host');
@@ -356,11 +366,12 @@ export class Network {
 
   addClient(def: ClientDef): Client {
     const c: Client = {
-      def, name: def.name, nodeId: nodeId.client(def.name), gateway: this.gateway(def.gateway), windows: def.os === 'Windows',
+      def, name: def.name, index: this.clientList.length, nodeId: nodeId.client(def.name), location: def.location ?? 'internet', gateway: this.gateway(def.gateway), windows: def.os === 'Windows',
       address: undefined, connected: false, packageRoutes: undefined, packageDownloadedAt: undefined,
       manualRoutes: (def.manualRoutes ?? []).map((p) => parsePrefix(p)),
     };
     this.clients.set(def.name, c);
+    this.clientList.push(c);
     this.touch();
     return c;
   }
@@ -397,7 +408,7 @@ export class Network {
       g.addEdge(nodeId.gateway(gw.name), nodeId.vnet(gw.vnet.name), { kind: 'attach' });
     }
     for (const c of this.clients.values()) {
-      g.addNode(nodeId.client(c.name), { kind: 'client', name: c.name, location: c.def.location ?? 'internet' });
+      g.addNode(nodeId.client(c.name), { kind: 'client', name: c.name, location: c.location });
       g.addEdge(nodeId.client(c.name), nodeId.gateway(c.gateway.name), { kind: 'p2s' });
     }
     for (const h of this.hosts.values()) {

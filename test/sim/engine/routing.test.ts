@@ -6,7 +6,7 @@ import { effectiveRoutes, nextHop } from '../../../src/sim/engine/watcher.js';
 import { parseAddress } from '../../../src/sim/net/prefix.js';
 import type { ProbeResult } from '../../../src/sim/engine/simulation.js';
 import type { Scenario } from '../../../src/sim/net/scenario.js';
-import { ScenarioValidationError } from '../../../src/errors.js';
+import { ScenarioValidationError, UsageError } from '../../../src/errors.js';
 import { gateway, p2sPool, shipped, site, vnet } from '../../helpers/build.js';
 
 const probe = (s: Simulation, from: string, to: string): ProbeResult => {
@@ -196,6 +196,45 @@ routing('sendBack answers a delivered packet from where it arrived, and refuses 
   s.runUntil(s.now + 5);
   assert.is(dropped!.status, 'dropped');
   assert.throws(() => s.packets.sendBack(dropped!, 'reply', () => {}), /only a delivered packet can be answered/);
+  assert.is(s.packets.sent, s.packets.delivered + s.packets.droppedTotal);
+});
+
+routing('probe takes a client object as well as its name, with the same result; a client of another network is refused', () => {
+  const s = new Simulation(shipped('p2s-routing/multis2s.json'));
+  s.settle();
+  const mac = [...s.network.clients.values()].find((c) => c.def.os === 'macOS')!;
+  assert.is(s.network.clientAt(mac.index), mac);
+  assert.is(s.network.clientAt(s.network.clients.size), undefined);
+  const results: ProbeResult[] = [];
+  [mac.name, mac].forEach((from, round) => {
+    ['10.1.0.4', '10.2.0.4'].forEach((to, k) => s.probe(from, parseAddress(to), (r) => { results[2 * round + k] = r; }));
+    s.runUntil(s.now + 5);
+  });
+  const view = (r: ProbeResult) => `${r.ok} ${r.rtt} ${r.outcome.at} ${r.explanation}`;
+  assert.is(results.filter(Boolean).length, 4);
+  assert.is(view(results[2]!), view(results[0]!));
+  assert.is(view(results[3]!), view(results[1]!));
+  assert.is(results[0]!.ok, true);
+  assert.is(results[1]!.ok, false);
+  const other = new Simulation(shipped('p2s-routing/multis2s.json'));
+  other.settle();
+  const stranger = other.network.client(mac.name);
+  assert.throws(() => s.probe(stranger, parseAddress('10.1.0.4'), () => {}), (e: Error) => e instanceof UsageError && /not a client of this simulation's network/.test(e.message));
+});
+
+routing('a P2S client answers a request addressed to it, and sends from its node id', () => {
+  const s = new Simulation(shipped('p2s-routing/multis2s.json'));
+  s.settle();
+  const mac = [...s.network.clients.values()].find((c) => c.def.os === 'macOS')!;
+  const vm = parseAddress('10.1.0.4');
+  const ended: string[] = [];
+  s.packets.send('vnet:VNet1', vm, mac.address!, 'request', (p) => {
+    ended.push(`${p.kind} ${p.status} ${p.at}`);
+    s.packets.sendBack(p, 'reply', (r) => ended.push(`${r.kind} ${r.status} ${r.at} ${r.trail[0]}`));
+  });
+  s.packets.send(mac.nodeId, mac.address!, vm, 'data', (p) => ended.push(`${p.kind} ${p.status} ${p.at} ${p.trail[0]}`));
+  s.runUntil(s.now + 5);
+  assert.equal(ended.sort(), [`data delivered vnet:VNet1 ${mac.nodeId}`, `reply delivered vnet:VNet1 ${mac.nodeId}`, `request delivered ${mac.nodeId}`]);
   assert.is(s.packets.sent, s.packets.delivered + s.packets.droppedTotal);
 });
 
