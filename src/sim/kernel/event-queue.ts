@@ -112,8 +112,11 @@ export class EventQueue implements EventSet {
     this.handlers[s] = handler;
     this.labels[s] = label;
     this.args[s] = arg;
+    // Positioning survives a push: when `cur` points at the earliest event, a
+    // later event leaves it there, and an earlier one (even from a virtual
+    // bucket before `cur`, which link moves `cur` back to) becomes the head of
+    // its bucket, since every pending event is later than it.
     this.link(s, timeUs);
-    this.positioned = false;
     if (++this.size > this.buckets << 1) this.resize(this.buckets << 1);
     return this.gen[s]! * SLOT_LIMIT + s;
   }

@@ -109,6 +109,37 @@ for (const [name, make] of impls) {
     }
   });
 
+  t('random pushes at any time (earlier than the head too), peeks, pops and cancels match a reference list', () => {
+    const rng = new Rng(5).stream('spec/any');
+    const q = make();
+    // Reference: pending events sorted by (time, sequence).
+    const ref: { t: number; seq: number; h: number }[] = [];
+    let seq = 0;
+    for (let k = 0; k < 20000; k++) {
+      const op = rng.int(0, 9);
+      if (op < 5 || ref.length === 0) {
+        // Mostly near the head, sometimes far before or after it.
+        const head = ref.length > 0 ? ref[0]!.t : 0;
+        const t = Math.max(0, op === 0 ? rng.int(0, 2_000_000) : head + rng.int(-2_000, 50_000));
+        const e = { t, seq: seq++, h: 0 };
+        e.h = q.push(t, () => {}, `${e.seq}`);
+        let at = ref.length;
+        while (at > 0 && ref[at - 1]!.t > t) at--;
+        ref.splice(at, 0, e);
+      } else if (op < 8) {
+        assert.is(q.peekTime(), ref[0]!.t);
+        q.pop();
+        assert.is(q.poppedLabel, `${ref.shift()!.seq}`);
+      } else {
+        const i = rng.int(0, ref.length - 1);
+        assert.is(q.cancel(ref[i]!.h), true);
+        ref.splice(i, 1);
+      }
+      assert.is(q.length, ref.length);
+    }
+    assert.equal(drain(q), ref.map((e) => `${e.seq}`));
+  });
+
   t('time scale change (µs then hours) still pops in order', () => {
     const q = make();
     const events: { t: number; label: string; i: number }[] = [];
