@@ -1,7 +1,8 @@
 /**
  * Longest-prefix-match table. Routes are grouped by prefix length; a lookup
  * masks the address once per distinct length, longest first, and probes a
- * Map. Cost: O(L) per lookup with L distinct lengths (at most 33), O(1) per
+ * Map (or, for a length held by one prefix only, such as a VNet's address
+ * space, a P2S pool or the default route, compares with its key). Cost: O(L) per lookup with L distinct lengths (at most 33), O(1) per
  * insert (O(L log L) when a new length appears); independent of the number of
  * routes. Keys are small integers (V8's 31-bit Smis), so a lookup neither
  * allocates nor hashes a double: for lengths up to 31 the masked address's
@@ -23,6 +24,9 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   /** Per distinct length up to 31, longest first: the mask (signed 32-bit) and the routes by key (masked address >> 1). */
   private masks: number[] = [];
   private maps: Map<number, R[]>[] = [];
+  /** Per length as in {@link masks}: the one key, when the length holds one prefix (else NaN), and its routes. */
+  private soleKeys: number[] = [];
+  private soleLists: (R[] | undefined)[] = [];
   /** Host routes (/32): under `addr >> 1`, the routes of the even address then of the odd one. */
   private hosts: Map<number, [R[] | undefined, R[] | undefined]> | undefined = undefined;
   private count = 0;
@@ -55,17 +59,24 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
       return;
     }
     let m = this.byLength.get(route.prefix.length);
+    const key = base >> 1;
+    const list = m?.get(key);
+    if (list) {
+      list.push(route);
+      return;
+    }
     if (!m) {
       m = new Map();
       this.byLength.set(route.prefix.length, m);
-      const lengths = [...this.byLength.keys()].sort((a, b) => b - a);
-      this.masks = lengths.map((len) => maskOf(len) | 0);
-      this.maps = lengths.map((len) => this.byLength.get(len)!);
     }
-    const key = base >> 1;
-    const list = m.get(key);
-    if (list) list.push(route);
-    else m.set(key, [route]);
+    m.set(key, [route]);
+    // A new prefix: the per-length arrays are rebuilt (O(L log L); tables are built once and read many times).
+    const lengths = [...this.byLength.keys()].sort((a, b) => b - a);
+    const maps = lengths.map((len) => this.byLength.get(len)!);
+    this.masks = lengths.map((len) => maskOf(len) | 0);
+    this.maps = maps;
+    this.soleKeys = maps.map((x) => (x.size === 1 ? x.keys().next().value! : NaN));
+    this.soleLists = maps.map((x) => (x.size === 1 ? x.values().next().value : undefined));
   }
 
   /** The routes of the longest prefix containing `addr`, or undefined. */
@@ -83,9 +94,15 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
     let found: readonly R[] | undefined = undefined;
     if (this.hosts !== undefined) found = this.hosts.get(addr >> 1)?.[addr & 1];
     if (found === undefined) {
-      const masks = this.masks, maps = this.maps;
+      const masks = this.masks, maps = this.maps, soleKeys = this.soleKeys;
       for (let k = 0; k < maps.length; k++) {
-        const list = maps[k]!.get((addr & masks[k]!) >> 1);
+        const key = (addr & masks[k]!) >> 1;
+        const sole = soleKeys[k]!;
+        if (sole === sole) { // one prefix of this length: compare (NaN marks a length with several)
+          if (key === sole) { found = this.soleLists[k]; break; }
+          continue;
+        }
+        const list = maps[k]!.get(key);
         if (list !== undefined) { found = list; break; }
       }
     }

@@ -80,6 +80,23 @@ test('neighbouring /32 and /31 routes stay apart (host routes share a key, picke
   assert.equal(t.routes().map((x) => x.tag), ['net', 'even', 'odd', 'pair']);
 });
 
+test('a length held by one prefix answers by comparison; a second prefix of that length is found after it is added', () => {
+  const t = new LpmTable<ReturnType<typeof r>>();
+  t.add(r('0.0.0.0/0', 'default'));
+  t.add(r('10.1.0.0/16', 'vnet'));
+  assert.is(t.lookup(parseAddress('10.1.2.3'))!.tag, 'vnet');
+  assert.is(t.lookup(parseAddress('10.2.2.3'))!.tag, 'default');
+  t.add(r('10.2.0.0/16', 'peer'));
+  assert.is(t.lookup(parseAddress('10.2.2.3'))!.tag, 'peer');
+  assert.is(t.lookup(parseAddress('10.1.2.3'))!.tag, 'vnet');
+  t.add(r('10.2.0.0/16', 'second'));
+  assert.equal(t.lookupAll(parseAddress('10.2.9.9'))!.map((x) => x.tag), ['peer', 'second']);
+  t.add(r('172.16.0.0/18', 'pool'));
+  assert.is(t.lookup(parseAddress('172.16.63.255'))!.tag, 'pool');
+  assert.is(t.lookup(parseAddress('172.16.64.0'))!.tag, 'default');
+  assert.is(t.size, 5);
+});
+
 test('random tables and addresses over the whole space agree with a linear scan', () => {
   const rng = new Rng(7).stream('lpm');
   const u32 = () => Math.floor(rng.random() * 2 ** 32);
