@@ -8,10 +8,16 @@
  * allocates nor hashes a double: for lengths up to 31 the masked address's
  * lowest bit is 0, and the key is the masked address shifted right by one
  * (`(addr & mask) >> 1`, within -2^30..2^30-1); host routes (/32) sit in
- * pairs under `addr >> 1`, picked by the lowest bit. The last two answers
- * are remembered, so a run of lookups of one address (a flow, a burst of
- * probes), or requests to one server between replies to many clients, cost
- * a comparison or two each.
+ * pairs under `addr >> 1`, picked by the lowest bit.
+ *
+ * The last two answers are remembered, each for the widest range of
+ * addresses it holds for: a prefix with no longer route inside it (a leaf)
+ * answers for every address it contains, any other answer for its one
+ * address. So a run of lookups of one address (a flow, a burst of probes),
+ * or of many addresses under one leaf (replies to the clients of a P2S pool),
+ * or requests to one server between replies to many clients, costs a masked
+ * comparison or two each. Whether a prefix is a leaf is worked out on its
+ * first match (O(routes)) and kept until a route is added.
  *
  * Several routes may share one prefix (ECMP-free: the table keeps them in a
  * list and `select` picks by a caller-given order).
@@ -31,14 +37,20 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   private hosts: Map<number, [R[] | undefined, R[] | undefined]> | undefined = undefined;
   private count = 0;
   /**
-   * The last two lookups: their addresses and answers. Many packets in a row
-   * go to one address; a router carrying requests to one server and replies
-   * to many clients alternates between that address and others.
+   * The last two answers: an address matches one when `(addr & mask) === base`
+   * (mask -1 for an answer kept for one address, a leaf's mask for every
+   * address under it; mask 0 with base 1 for none). Many packets in a row go
+   * to one address or one pool; a router carrying requests to one server and
+   * replies to many clients alternates between two.
    */
-  private lastAddr = NaN;
+  private lastMask = 0;
+  private lastBase = 1;
   private lastList: readonly R[] | undefined = undefined;
-  private prevAddr = NaN;
+  private prevMask = 0;
+  private prevBase = 1;
   private prevList: readonly R[] | undefined = undefined;
+  /** Whether each matched route list's prefix is a leaf (no longer route inside it); cleared when a route is added. */
+  private readonly leaves = new Map<readonly R[], boolean>();
 
   /** Number of routes held. */
   get size(): number {
@@ -49,8 +61,9 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
   add(route: R): void {
     const base = route.prefix.base | 0;
     this.count++;
-    this.lastAddr = NaN;
-    this.prevAddr = NaN;
+    this.lastMask = this.prevMask = 0;
+    this.lastBase = this.prevBase = 1;
+    this.leaves.clear();
     if (route.prefix.length === 32) {
       const hosts = (this.hosts ??= new Map());
       let pair = hosts.get(base >> 1);
@@ -81,21 +94,20 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
 
   /** The routes of the longest prefix containing `addr`, or undefined. */
   lookupAll(addr: number): readonly R[] | undefined {
-    if (addr === this.lastAddr) return this.lastList;
-    if (addr === this.prevAddr) {
-      // Swap, so the address seen last is checked first next time.
-      const list = this.prevList;
-      this.prevAddr = this.lastAddr;
-      this.prevList = this.lastList;
-      this.lastAddr = addr;
-      this.lastList = list;
+    if ((addr & this.lastMask) === this.lastBase) return this.lastList;
+    if ((addr & this.prevMask) === this.prevBase) {
+      // Swap, so the answer used last is checked first next time.
+      const list = this.prevList, mask = this.prevMask, base = this.prevBase;
+      this.remember(mask, base, list);
       return list;
     }
     let found: readonly R[] | undefined = undefined;
+    let mask = -1;
     if (this.hosts !== undefined) found = this.hosts.get(addr >> 1)?.[addr & 1];
     if (found === undefined) {
       const masks = this.masks, maps = this.maps, soleKeys = this.soleKeys;
-      for (let k = 0; k < maps.length; k++) {
+      let k = 0;
+      for (; k < maps.length; k++) {
         const key = (addr & masks[k]!) >> 1;
         const sole = soleKeys[k]!;
         if (sole === sole) { // one prefix of this length: compare (NaN marks a length with several)
@@ -105,12 +117,34 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
         const list = maps[k]!.get(key);
         if (list !== undefined) { found = list; break; }
       }
+      if (found !== undefined && this.isLeaf(found, k)) mask = masks[k]!;
     }
-    this.prevAddr = this.lastAddr;
-    this.prevList = this.lastList;
-    this.lastAddr = addr;
-    this.lastList = found;
+    this.remember(mask, addr & mask, found);
     return found;
+  }
+
+  /** Makes an answer the last one remembered; the last becomes the previous. */
+  private remember(mask: number, base: number, list: readonly R[] | undefined): void {
+    this.prevMask = this.lastMask;
+    this.prevBase = this.lastBase;
+    this.prevList = this.lastList;
+    this.lastMask = mask;
+    this.lastBase = base;
+    this.lastList = list;
+  }
+
+  /** True when no route longer than `list`'s prefix (found at length index `k`) lies inside it. */
+  private isLeaf(list: readonly R[], k: number): boolean {
+    let leaf = this.leaves.get(list);
+    if (leaf === undefined) {
+      const p = list[0]!.prefix;
+      const mask = this.masks[k]!, base = p.base & mask;
+      leaf = true;
+      for (let j = 0; j < k && leaf; j++) for (const key of this.maps[j]!.keys()) if (((key << 1) & mask) === base) { leaf = false; break; }
+      if (leaf && this.hosts !== undefined) for (const key of this.hosts.keys()) if (((key << 1) & mask) === base) { leaf = false; break; }
+      this.leaves.set(list, leaf);
+    }
+    return leaf;
   }
 
   /** The first route of the longest prefix containing `addr`. */

@@ -120,4 +120,55 @@ test('random tables and addresses over the whole space agree with a linear scan'
   }
 });
 
+test('an answer under a leaf prefix serves every address in it; a longer route added inside ends that', () => {
+  const t = new LpmTable<ReturnType<typeof r>>();
+  t.add(r('0.0.0.0/0', 'default'));
+  t.add(r('172.16.0.0/18', 'pool'));
+  t.add(r('10.0.0.0/16', 'vnet'));
+  t.add(r('10.0.0.0/24', 'subnet'));
+  for (let i = 0; i < 300; i++) assert.is(t.lookup((parseAddress('172.16.0.0') + i * 53) >>> 0)!.tag, 'pool');
+  // 10.0.0.0/16 is not a leaf (10.0.0.0/24 lies inside): an answer for 10.0.5.1 must not serve 10.0.0.9.
+  assert.is(t.lookup(parseAddress('10.0.5.1'))!.tag, 'vnet');
+  assert.is(t.lookup(parseAddress('10.0.0.9'))!.tag, 'subnet');
+  assert.is(t.lookup(parseAddress('10.0.5.2'))!.tag, 'vnet');
+  t.add(r('172.16.1.0/24', 'inner'));
+  assert.is(t.lookup(parseAddress('172.16.1.7'))!.tag, 'inner');
+  assert.is(t.lookup(parseAddress('172.16.2.7'))!.tag, 'pool');
+  t.add(r('172.16.2.7/32', 'host'));
+  assert.is(t.lookup(parseAddress('172.16.2.7'))!.tag, 'host');
+  assert.is(t.lookup(parseAddress('172.16.2.8'))!.tag, 'pool');
+  assert.is(t.lookup(parseAddress('172.16.2.7'))!.tag, 'host');
+});
+
+test('random nested tables, addresses clustered inside their prefixes and routes added between lookups, agree with a linear scan', () => {
+  const rng = new Rng(9).stream('lpm/nested');
+  for (let round = 0; round < 20; round++) {
+    const t = new LpmTable<{ prefix: Prefix; tag: string }>();
+    const all: { prefix: Prefix; tag: string }[] = [];
+    const add = (i: number) => {
+      // Nested: most routes lie inside an earlier one.
+      const parent = all.length > 0 && rng.random() < 0.8 ? all[Math.floor(rng.random() * all.length)]!.prefix : undefined;
+      const from = parent ? parent.length : 0;
+      const len = Math.min(32, from + Math.floor(rng.random() * 9));
+      const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+      const span = parent ? 2 ** (32 - parent.length) : 2 ** 32;
+      const base = ((((parent ? parent.base : 0) + Math.floor(rng.random() * span)) >>> 0) & mask) >>> 0;
+      const route = r(`${base >>> 24}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.${base & 255}/${len}`, `r${i}`);
+      all.push(route);
+      t.add(route);
+    };
+    for (let i = 0; i < 40; i++) {
+      add(i);
+      if (i % 10 !== 9) continue;
+      for (let n = 0; n < 300; n++) {
+        const p = all[Math.floor(rng.random() * all.length)]!.prefix;
+        const a = (p.base + Math.floor(rng.random() * 2 ** (32 - p.length))) >>> 0;
+        let best: { prefix: Prefix; tag: string } | undefined;
+        for (const x of all) if (contains(x.prefix, a) && (best === undefined || x.prefix.length > best.prefix.length)) best = x;
+        assert.is(t.lookup(a)?.tag, best?.tag, `address ${a} in round ${round}`);
+      }
+    }
+  }
+});
+
 test.run();
