@@ -78,12 +78,17 @@ export class LpmTable<R extends { readonly prefix: Prefix }> {
       list.push(route);
       return;
     }
-    if (!m) {
-      m = new Map();
-      this.byLength.set(route.prefix.length, m);
+    if (m) {
+      // A second prefix of a known length: that length now needs its Map.
+      m.set(key, [route]);
+      const k = this.maps.indexOf(m);
+      this.soleKeys[k] = NaN;
+      this.soleLists[k] = undefined;
+      return;
     }
-    m.set(key, [route]);
-    // A new prefix: the per-length arrays are rebuilt (O(L log L); tables are built once and read many times).
+    // A new length: the per-length arrays are rebuilt, longest first (O(L log L)).
+    m = new Map([[key, [route]]]);
+    this.byLength.set(route.prefix.length, m);
     const lengths = [...this.byLength.keys()].sort((a, b) => b - a);
     const maps = lengths.map((len) => this.byLength.get(len)!);
     this.masks = lengths.map((len) => maskOf(len) | 0);
