@@ -263,7 +263,7 @@ export class Simulation {
       return;
     }
     // One object per probe: it rides on both packets as their owner and becomes the result.
-    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, sentAt, this.sim.nowUs));
+    this.packets.send(c ?? node, addr, to, 'request', requestDone, extraClientRoutes, new Probe(this.packets, this.sim, done, this.sim.nowUs));
   }
 
   /** Node id and source address of a client or host name. */
@@ -471,8 +471,8 @@ class Probe implements ProbeResult {
   /** When the request left, in integer µs (the round-trip time is taken from these, so it carries no rounding of the absolute time). */
   readonly #sentAtUs: number;
 
-  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAt: number, sentAtUs: number) {
-    this.sentAt = sentAt;
+  constructor(packets: PacketEngine, sim: Simulator, done: (r: ProbeResult) => void, sentAtUs: number) {
+    this.sentAt = toSeconds(sentAtUs);
     this.#sentAtUs = sentAtUs;
     this.#packets = packets;
     this.#sim = sim;

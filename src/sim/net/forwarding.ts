@@ -155,10 +155,8 @@ export class PacketEngine {
   /** Each client's route table without extra routes, by {@link Client.index}, valid for {@link clientTablesOf}. */
   private readonly clientTables: (LpmTable<Route> | undefined)[] = [];
   private clientTablesOf: RouteTables | undefined = undefined;
-  /** The underlay link last used from a client, and the two locations it joins. */
-  private clientLink: Link | undefined = undefined;
-  private clientLinkFrom = '';
-  private clientLinkTo = '';
+  /** The underlay link last used from a client: clients in one location sending to one gateway ask for the same one. */
+  private readonly clientLink = new LastLink();
   /** The kernel handlers of every packet hop: the packet rides on the event as its argument, and `p.to` says where it arrives. */
   private readonly onArrival = (p: Packet): void => this.arrive(p.to as NodeInfo, p);
   private readonly onClientArrival = (p: Packet): void => this.arriveAtClient(p.to as Client, p);
@@ -287,13 +285,7 @@ export class PacketEngine {
     if (!c.connected) return this.drop(p, node, 'clientNotConnected', `${display(node)}: P2S tunnel to ${c.gateway.name} is not connected`);
     annotate(p, route);
     const to = this.next(route);
-    let link = this.clientLink;
-    if (link === undefined || this.clientLinkFrom !== c.location || this.clientLinkTo !== to.location) {
-      link = this.clientLink = this.ctx.underlay.link(c.location, to.location);
-      this.clientLinkFrom = c.location;
-      this.clientLinkTo = to.location;
-    }
-    this.transmit(p, link, to, this.onArrival, node);
+    this.transmit(p, this.clientLink.get(this.ctx.underlay, c.location, to.location), to, this.onArrival, node);
   }
 
   private arrive(i: NodeInfo, p: Packet): void {
@@ -346,7 +338,7 @@ export class PacketEngine {
         const to = this.clientAt(p.dst);
         if (to === undefined || to.gateway !== i.gateway) return this.drop(p, node, 'clientNotConnected', `${display(node)}: no P2S client connected at ${formatAddress(p.dst)}`);
         annotate(p, route);
-        return this.transmit(p, this.linkFrom(i, to.location), to, this.onClientArrival, node);
+        return this.transmit(p, i.lastLink.get(this.ctx.underlay, i.location, to.location), to, this.onClientArrival, node);
       }
       case 'Tunnel':
       case 'ExpressRoute': {
@@ -374,7 +366,7 @@ export class PacketEngine {
     }
   }
 
-  /** A route that leads nowhere private (Internet, None): the packet is dropped, a reply with the missing return route explained. */
+  /** A route that leads nowhere private (Internet, None), or that does not apply at this node: the packet is dropped, a reply with the missing return route explained. */
   private dropUnrouted(p: Packet, node: string, route: Route): void {
     const dst = formatAddress(p.dst);
     const why = route.nextHopType === 'None' ? route.note
@@ -406,18 +398,7 @@ export class PacketEngine {
 
   /** Over the underlay from a node record to a node record. */
   private viaUnderlay(p: Packet, from: NodeInfo, to: NodeInfo): void {
-    this.transmit(p, this.linkFrom(from, to.location), to, this.onArrival, from.id);
-  }
-
-  /** The underlay link from a node to a location. The node remembers its last one: a gateway answering many clients in one location asks for the same one. */
-  private linkFrom(from: NodeInfo, location: string): Link {
-    let link = from.link;
-    if (from.linkTo !== location || link === undefined) {
-      link = this.ctx.underlay.link(from.location, location);
-      from.link = link;
-      from.linkTo = location;
-    }
-    return link;
+    this.transmit(p, from.lastLink.get(this.ctx.underlay, from.location, to.location), to, this.onArrival, from.id);
   }
 
   /** Puts the packet on an underlay link toward `to` (a node record or a client, with the matching handler); a loss drops it at `fromId`. */
@@ -464,6 +445,23 @@ export class PacketEngine {
 /** No extra client routes (shared, never written). */
 const NO_ROUTES: readonly Prefix[] = [];
 
+/** The underlay link last asked for between two locations, kept for the next ask (links live as long as the underlay; `setPath` changes them in place). */
+class LastLink {
+  private link: Link | undefined = undefined;
+  private from = '';
+  private to = '';
+
+  /** The link from `from` to `to`: the kept one when the locations are the same as last time. */
+  get(underlay: Underlay, from: string, to: string): Link {
+    if (this.link === undefined || this.to !== to || this.from !== from) {
+      this.link = underlay.link(from, to);
+      this.from = from;
+      this.to = to;
+    }
+    return this.link;
+  }
+}
+
 /** What forwarding needs to know of a node other than a P2S client (a client is its own record), resolved once per network version. */
 class NodeInfo {
   readonly kind: 'host' | 'gw' | 'vnet' | 'site';
@@ -477,9 +475,8 @@ class NodeInfo {
   attachedTo: NodeInfo | undefined = undefined;
   /** The route tables object {@link table} was read from. */
   tables: RouteTables | undefined = undefined;
-  /** The underlay link last used from this node, and the location it leads to. */
-  link: Link | undefined = undefined;
-  linkTo = '';
+  /** The underlay link last used from this node: a gateway answering many clients in one location asks for the same one. */
+  readonly lastLink = new LastLink();
   table: LpmTable<Route> | undefined = undefined;
 
   /** @param id a node id other than a client's (`gw:X`, `host:X`, `vnet:X`, `site:X`). */

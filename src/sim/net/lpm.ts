@@ -2,8 +2,9 @@
  * Longest-prefix-match table. Routes are grouped by prefix length; a lookup
  * masks the address once per distinct length, longest first, and probes a
  * Map (or, for a length held by one prefix only, such as a VNet's address
- * space, a P2S pool or the default route, compares with its key). Cost: O(L) per lookup with L distinct lengths (at most 33), O(1) per
- * insert (O(L log L) when a new length appears); independent of the number of
+ * space, a P2S pool or the default route, compares with its key). Cost: O(L)
+ * per lookup with L distinct lengths (at most 33), O(L) per insert
+ * (O(L log L) when a new length appears); independent of the number of
  * routes. Keys are small integers (V8's 31-bit Smis), so a lookup neither
  * allocates nor hashes a double: for lengths up to 31 the masked address's
  * lowest bit is 0, and the key is the masked address shifted right by one
