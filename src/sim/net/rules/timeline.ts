@@ -1,0 +1,36 @@
+/**
+ * The timeline replay: entries in time order (ties in file order) over a copy
+ * of the configuration; each entry is checked at its instant
+ * (timeline-actions.ts), and after an entry that changes the configuration
+ * the configuration rules run again on the result. An error is reported once
+ * even if several states show it.
+ */
+import { checkConfig } from './config.js';
+import { KIND_LABEL, type Config, type Ctx, type Item } from './model.js';
+import { suggest } from './report.js';
+import { checkTimelineEntry, type TimelineEntry, type TimelineEnv } from './timeline-actions.js';
+
+/** Replays the timeline over `cfg` (which it changes) and checks every entry. */
+export function checkTimeline(ctx: Ctx, cfg: Config, entries: Item<TimelineEntry>[], flowNames: Set<string>): void {
+  const r = ctx.report;
+  const order = entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.def.at - b.e.def.at || a.i - b.i);
+  const env: TimelineEnv = {
+    flowNames,
+    nameFree(name, path, who) {
+      const live = ctx.names.get(name);
+      if (live || flowNames.has(name)) {
+        r.error(`${path}.name`, 'duplicate', `${who}: name "${name}" is already in use${live ? ` by a ${KIND_LABEL[live.kind]} (${live.path})` : ' by a flow'}`, 'Give every object a name of its own');
+        return false;
+      }
+      return true;
+    },
+    hostOrClient(name, path, who) {
+      if (cfg.hosts.has(name) || cfg.clients.has(name) || ctx.opaque.has(name) || ctx.brokenKinds.has('host') || ctx.brokenKinds.has('client')) return;
+      r.error(path, 'ref', `${who}: no host or client named "${name}"`, suggest(name, [...cfg.hosts.keys(), ...cfg.clients.keys()], 'host or client'));
+    },
+    changed() {
+      checkConfig(ctx, cfg);
+    },
+  };
+  for (const { e } of order) checkTimelineEntry(ctx, cfg, e, env);
+}
