@@ -18,7 +18,7 @@ export class VpnsimError extends Error {
 export interface ValidationIssue {
   /** JSON path of the offending value (`$.connections[2].sharedKey`) or the object's name. */
   readonly path: string;
-  /** Rule id from SPEC.md (`R4`) or a structural id (`ref`, `cidr`, `duplicate`, `schema`, ...). */
+  /** Rule id from docs/rules.md (`R4`) or a structural id (`ref`, `cidr`, `duplicate`, `schema`, ...). */
   readonly rule: string;
   /** What is wrong, naming the object and the value. */
   readonly message: string;

@@ -11,6 +11,7 @@ import { register as registerReach } from './commands/reach.js';
 import { register as registerWatch } from './commands/watch.js';
 import { register as registerThroughput } from './commands/throughput.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerRules } from './commands/rules.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
@@ -21,5 +22,6 @@ registerReach(program);
 registerWatch(program);
 registerThroughput(program);
 registerRun(program);
+registerRules(program);
 
 await program.parseAsync(process.argv);

@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .command('validate')
     .description('check a scenario file (JSON, YAML, or a module exporting `scenario`) against the schema and rules')
     .argument('<file>', 'scenario file')
+    .addHelpText('after', '\nA .ts, .mjs or .js scenario is code: validating it runs it, with your rights.\nValidate only modules you trust; JSON and YAML files are data only.\nEvery error names its rule: `vpnsim rules <id>` explains it (docs/rules.md).')
     .action(async (file: string) => {
       let value: unknown;
       try {

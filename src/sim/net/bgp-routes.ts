@@ -68,7 +68,11 @@ export function bgpSessionSpecs(net: Network): BgpSessionSpec[] {
   return out;
 }
 
-/** Prefixes a connection stands for on its gateway's side: peer VNet + static extras, or the site's prefixes. */
+/**
+ * Prefixes a connection stands for on its gateway's side: peer VNet + static
+ * extras, or the site's prefixes. These static prefixes are all that transit
+ * without BGP carries (R13); with BGP, routes propagate.
+ */
 export function connectionPrefixes(c: Connection): Prefix[] {
   if (c.type === 'Vnet2Vnet') return [...(c.peerGateway?.vnet.prefixes ?? []), ...c.extraPrefixes];
   return [...(c.site?.prefixes ?? [])];

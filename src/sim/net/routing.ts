@@ -164,7 +164,11 @@ export function vnetRoutes(net: Network, v: Vnet, inputs: RoutingInputs, routesO
   return out;
 }
 
-/** Routes of an on-premises site (its VPN device and network). */
+/**
+ * Routes of an on-premises site (its VPN device and network). Without BGP a
+ * site knows only the prefixes its own connection lists (R13: transit without
+ * BGP carries only statically defined address spaces).
+ */
 export function siteRoutes(net: Network, s: Site, inputs: RoutingInputs): Route[] {
   const out: Route[] = [];
   for (const p of s.prefixes) out.push({ prefix: p, nextHopType: 'Local', source: 'Default', note: `address space of ${s.name}` });
