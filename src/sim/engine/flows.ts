@@ -67,6 +67,7 @@ import { Simulation, type ProbeResult, type SimulationOptions } from './simulati
 import type { Connection, Gateway } from '../net/model.js';
 import type { FlowDef, FlowKind, Scenario } from '../net/scenario.js';
 import { locationOf } from '../net/forwarding.js';
+import { idlesOutR14 } from '../net/policy-based.js';
 import { FlowEngine, type FlowHandle, type FlowOutcome, type FlowEndEvent } from '../flow/flow-engine.js';
 import { espGoodputFactor, sstpGoodputFactor } from '../flow/overhead.js';
 import { jainIndex } from '../flow/fairness.js';
@@ -499,7 +500,7 @@ export class FlowLayer {
           if (node.startsWith('site:')) add(this.accessResource('uplink', 'site', node.slice(5)));
           if (next.startsWith('site:')) add(this.accessResource('downlink', 'site', next.slice(5)));
           factor = Math.min(factor, espGoodputFactor({ cipher: c.def.ipsecCipher ?? 'GCMAES256' }));
-          if (c.gateway.def.vpnType === 'PolicyBased' && !f.policy.includes(c)) f.policy.push(c);
+          if (idlesOutR14(c) && !f.policy.includes(c)) f.policy.push(c);
           break;
         }
         case 'P2STunnel':

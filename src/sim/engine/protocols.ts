@@ -29,6 +29,7 @@ import { SstpServerPool, SstpSession } from '../../protocols/sstp/index.js';
 import { Ikev2ClientPool, Ikev2P2sSession } from '../../protocols/p2s/index.js';
 import type { Client, Connection, Gateway, Network, Site } from '../net/model.js';
 import type { Link } from '../net/underlay.js';
+import { idlesOutR14, usesPolicySelectorsR15 } from '../net/policy-based.js';
 import { acceptsRoute, bgpSessionSpecs, originated, type BgpRibs, type BgpSessionSpec, type LearnedRoute } from '../net/bgp-routes.js';
 import type { DropReason } from '../net/forwarding.js';
 import { formatAddress, parsePrefix, type Prefix } from '../net/prefix.js';
@@ -281,7 +282,7 @@ export class ProtocolTunnels implements TunnelLayer {
         const c = conns[0]!;
         t = {
           key, conns, a: c.gateway, bGateway: c.peerGateway, site: c.site, expressRoute: c.type === 'ExpressRoute',
-          policyBased: c.gateway.def.vpnType === 'PolicyBased' || c.def.usePolicyBasedTrafficSelectors === true,
+          policyBased: idlesOutR14(c),
           session: undefined, up: false, firstAttempt: true, emitted: '', retry: undefined, circuitFailed: false,
         };
         this.tunnels.set(key, t);
@@ -327,7 +328,7 @@ export class ProtocolTunnels implements TunnelLayer {
       const site = t.site!;
       const local = c.gateway.vnet.prefixes.map((p) => p.cidr);
       const remote = site.prefixes.map((p) => p.cidr);
-      const ts = t.policyBased ? selectorsOf(c, local, remote) : undefined;
+      const ts = usesPolicySelectorsR15(c) ? selectorsOf(c, local, remote) : undefined;
       aCfg = this.ikeEnd(c, c.gateway, ts);
       // The on-premises device mirrors the connection: same key, version and selectors.
       bCfg = ikeConfig({
@@ -347,7 +348,7 @@ export class ProtocolTunnels implements TunnelLayer {
   private ikeEnd(c: Connection, g: Gateway, ts: { local: string[]; remote: string[] } | undefined): IkeConfig {
     return ikeConfig({
       id: `${c.name}`, sharedKey: c.def.sharedKey ?? '', vpnType: g.def.vpnType, era: g.sku.era, version: c.ikeVersion,
-      policyBased: g.def.vpnType === 'PolicyBased' || c.def.usePolicyBasedTrafficSelectors === true,
+      policyBased: idlesOutR14(c),
       ...(ts ? { trafficSelectors: ts } : {}),
     });
   }

@@ -15,6 +15,7 @@ import type { Trace } from '../trace.js';
 import { contains, formatAddress, parsePrefix, type Prefix } from './prefix.js';
 import type { Client, Connection, Gateway, Host, Network } from './model.js';
 import { nodeId } from './model.js';
+import { usesPolicySelectorsR15 } from './policy-based.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
 import type { Link, Underlay } from './underlay.js';
@@ -578,8 +579,7 @@ export function locationOf(net: Network, node: string): string {
  * Route-based tunnels are any-to-any.
  */
 export function selectorsMatch(net: Network, c: Connection, node: string, p: Packet): boolean {
-  const policy = c.gateway.def.vpnType === 'PolicyBased' || c.def.usePolicyBasedTrafficSelectors === true;
-  if (!policy || c.type === 'ExpressRoute') return true;
+  if (!usesPolicySelectorsR15(c)) return true;
   const onGateway = node === `gw:${c.gateway.name}`;
   const pairs = c.def.trafficSelectorPolicies?.length
     ? c.def.trafficSelectorPolicies.map((t) => ({ local: t.localAddressRanges, remote: t.remoteAddressRanges }))
