@@ -2,10 +2,11 @@
  * IKE messages as plain data: IKEv1 (RFC 2409 over the ISAKMP framing of
  * RFC 2408) and IKEv2 (RFC 7296). One record shape carries every exchange;
  * payloads are optional fields named after the RFC payloads. Nothing here is
- * cryptographic: the PSK proof is a deterministic digest (see {@link pskDigest}),
+ * encrypted: the PSK proof is a deterministic HMAC (see {@link pskDigest}),
  * and sizes are estimates of the wire format for serialisation delay.
  */
 
+import { createHmac } from 'node:crypto';
 import type { IkeVersion } from '../../sim/net/scenario.js';
 
 /** IKE major version (the scenario format's type): IKEv1 is ISAKMP major version 1 (RFC 2408 §3.1), IKEv2 major version 2 (RFC 7296 §3.1). */
@@ -154,26 +155,16 @@ export function describe(msg: IkeMessage): string {
   return s;
 }
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, with a seed folded into the offset basis. */
-function fnv1a32(text: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 /**
- * The PSK proof carried in AUTH (IKEv2) or HASH_I/HASH_R (IKEv1): a
- * deterministic 64-bit digest (two seeded FNV-1a rounds, hex) of the key and
- * the exchange's context. It stands in for `prf(prf(Shared Secret, "Key Pad
- * for IKEv2"), <SignedOctets>)` of RFC 7296 §2.15 and HASH_I of RFC 2409 §5;
- * it is not cryptographic, but it never carries the key, and two ends with
- * different keys never produce the same digest for the same context in practice.
+ * The PSK proof carried in AUTH (IKEv2) or HASH_I/HASH_R (IKEv1):
+ * HMAC-SHA-256 keyed by the shared key over the role and the exchange's
+ * context, hex. It stands in for `prf(prf(Shared Secret, "Key Pad for
+ * IKEv2"), <SignedOctets>)` of RFC 7296 §2.15 and HASH_I of RFC 2409 §5 with
+ * the PRF of RFC 4868 (HMAC-SHA-256): the key never travels, and two
+ * different keys cannot be made to give one proof (a 64-bit non-cryptographic
+ * digest could; test/fixtures/regressions/psk-fnv1a-collision.json).
  * @param role `I` for the initiator's proof, `R` for the responder's.
  */
 export function pskDigest(sharedKey: string, role: 'I' | 'R', context: string): string {
-  const text = `${sharedKey}\u0000${role}\u0000${context}`;
-  return fnv1a32(text, 0x9e3779b9).toString(16).padStart(8, '0') + fnv1a32(text, 0x85ebca6b).toString(16).padStart(8, '0');
+  return createHmac('sha256', sharedKey).update(`${role}\u0000${context}`).digest('hex');
 }
