@@ -5,7 +5,7 @@ import { describe, dhGroupOf, isRequest, messageBytes, pskDigest, type IkeMessag
 test('pskDigest is deterministic, depends on key, role and context, and hides the key', () => {
   const d = pskDigest('abc123', 'I', 'ctx');
   assert.is(d, pskDigest('abc123', 'I', 'ctx'));
-  assert.match(d, /^[0-9a-f]{16}$/);
+  assert.match(d, /^[0-9a-f]{64}$/); // HMAC-SHA-256, hex
   assert.is.not(d, pskDigest('abc124', 'I', 'ctx'));
   assert.is.not(d, pskDigest('abc123', 'R', 'ctx'));
   assert.is.not(d, pskDigest('abc123', 'I', 'ctx2'));
