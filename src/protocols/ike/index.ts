@@ -14,5 +14,5 @@ export { IKE_TIMERS, initialIkeState, ikeStep, isNegotiating } from './machine.j
 export type { IkePhase, IkeRole, IkeRequestPurpose, IkeOutstanding, IkeState, IkeInput, IkeEffect, IkeTransition } from './machine.js';
 export { IKE_FAILURE_REASONS, IKE_STATUSES, isFailureReason, ikeStatusOf } from './status.js';
 export type { IkeFailureReason, IkeTeardownReason, IkeDownReason, IkeStatus } from './status.js';
-export { IkeSession, DATA_WHILE_NEGOTIATING } from './session.js';
+export { IkeSession, DATA_WHILE_NEGOTIATING, IKE_HISTORY_LIMIT } from './session.js';
 export type { IkeEnd, IkeSessionState, IkeSessionEvent, IkeSessionOptions } from './session.js';

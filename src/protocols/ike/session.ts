@@ -5,6 +5,7 @@
  * latency and loss), and a view of the pair as one tunnel: its state, its
  * up/down events and how long each setup took.
  */
+import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
 import type { Link } from '../../sim/net/underlay.js';
 import { MachineDriver } from '../driver.js';
@@ -63,14 +64,25 @@ export interface IkeSessionOptions {
   readonly onEvent?: (t: number, end: IkeEnd, kind: 'up' | 'down' | 'rekeyed', reason: string) => void;
   /** Called for every message sent: `carried` is false when the link lost it. */
   readonly onMessage?: (t: number, from: IkeEnd, msg: IkeMessage, carried: boolean) => void;
+  /**
+   * How many of the newest {@link IkeSession.events} and
+   * {@link IkeSession.setupTimes} the session keeps, so that a long-lived
+   * tunnel (a policy-based one idles out and back every few minutes) holds
+   * flat memory. Default {@link IKE_HISTORY_LIMIT}; `Infinity` keeps all.
+   */
+  readonly historyLimit?: number;
 }
+
+/** Default {@link IkeSessionOptions.historyLimit}: entries kept per history. */
+export const IKE_HISTORY_LIMIT = 64;
 
 /** Two IKE ends wired over two links. One instance per tunnel; nothing global. */
 export class IkeSession {
-  /** Every up, down, rekey and negotiation start, in order. */
+  /** The newest up, down, rekey and negotiation starts (at most `historyLimit`), in order. */
   readonly events: IkeSessionEvent[] = [];
-  /** Setup durations, seconds, in order: from the first `negotiating` of an attempt to both ends up. */
+  /** The newest setup durations (at most `historyLimit`), seconds, in order: from the first `negotiating` of an attempt to both ends up. */
   readonly setupTimes: number[] = [];
+  private readonly historyLimit: number;
   private readonly drivers: Record<IkeEnd, MachineDriver<IkeState, IkeInput, IkeEffect>>;
   private readonly configs: Record<IkeEnd, IkeConfig>;
   private readonly links: Record<IkeEnd, Link>;
@@ -82,6 +94,8 @@ export class IkeSession {
   constructor(private readonly options: IkeSessionOptions) {
     this.sim = options.sim;
     this.name = options.name ?? 'ike';
+    this.historyLimit = options.historyLimit ?? IKE_HISTORY_LIMIT;
+    if (!(this.historyLimit >= 1)) throw new UsageError(`IKE session "${this.name}": history limit ${String(options.historyLimit)} must be 1 or more. Pass for example 64, or Infinity to keep all`, 'range');
     this.configs = { a: options.a, b: options.b };
     this.links = { a: options.aToB, b: options.bToA };
     const make = (end: IkeEnd): MachineDriver<IkeState, IkeInput, IkeEffect> => new MachineDriver<IkeState, IkeInput, IkeEffect>(
@@ -165,12 +179,12 @@ export class IkeSession {
       case 'stopTimer': return; // the driver runs timers
       case 'negotiating':
         if (this.attemptStartUs === undefined) this.attemptStartUs = this.sim.nowUs;
-        this.events.push({ t, end, kind: 'negotiating', reason: e.reason });
+        this.keep(this.events, { t, end, kind: 'negotiating', reason: e.reason });
         return;
       case 'up': {
-        this.events.push({ t, end, kind: 'up', reason: e.reason });
+        this.keep(this.events, { t, end, kind: 'up', reason: e.reason });
         if (this.drivers[other(end)].state.phase === 'established' && this.attemptStartUs !== undefined) {
-          this.setupTimes.push((this.sim.nowUs - this.attemptStartUs) / 1e6);
+          this.keep(this.setupTimes, (this.sim.nowUs - this.attemptStartUs) / 1e6);
           this.attemptStartUs = undefined;
         }
         this.options.onEvent?.(t, end, 'up', e.reason);
@@ -178,16 +192,22 @@ export class IkeSession {
       }
       case 'down': {
         this.lastDown = e.reason;
-        this.events.push({ t, end, kind: 'down', reason: e.reason });
+        this.keep(this.events, { t, end, kind: 'down', reason: e.reason });
         if (!isNegotiating(this.drivers.a.state.phase) && !isNegotiating(this.drivers.b.state.phase)) this.attemptStartUs = undefined;
         this.options.onEvent?.(t, end, 'down', e.reason);
         return;
       }
       case 'rekeyed':
-        this.events.push({ t, end, kind: 'rekeyed', reason: e.reason });
+        this.keep(this.events, { t, end, kind: 'rekeyed', reason: e.reason });
         this.options.onEvent?.(t, end, 'rekeyed', e.reason);
         return;
     }
+  }
+
+  /** Appends to a history, dropping the oldest entry beyond the limit: O(limit) at worst, the default limit is small. */
+  private keep<T>(history: T[], entry: T): void {
+    history.push(entry);
+    if (history.length > this.historyLimit) history.shift();
   }
 
   private transmit(from: IkeEnd, msg: IkeMessage): void {
