@@ -58,3 +58,5 @@ export { FlowLayer, runThroughput, throughputJson, DEFAULT_TCP_WINDOW_BYTES, DEF
 export type { FlowLayerOptions, FlowResult, FlowResultOutcome, TunnelTotal, GatewayTotal, ThroughputOptions, ThroughputReport, ThroughputJson } from './sim/engine/flows.js';
 export { runScenario, runJson, attachTraffic, PingRecorder, outagesOf, tunnelEventsOf, tunnelDowntimesOf, bgpEventsOf, bgpDowntimesOf, convergenceOf, entryTarget, defaultUntil, tunnelDetectionDelay, tunnelRecoveryDelay, bgpDetectionDelay, bgpRecoveryDelay, DEFAULT_MARGIN_SECONDS, DEFAULT_PING_EVERY } from './sim/engine/replay.js';
 export type { RunReport, RunJson, RunScenarioOptions, PingSample, Outage, PairReport, TunnelEvent, TunnelDowntime, BgpEvent, BgpDowntime, RouteChanges, Convergence, StateEvent } from './sim/engine/replay.js';
+export { topologySvg, topologyDot, stateColour } from './views/topology.js';
+export type { TopologyOptions } from './views/topology.js';

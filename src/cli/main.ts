@@ -12,6 +12,7 @@ import { register as registerWatch } from './commands/watch.js';
 import { register as registerThroughput } from './commands/throughput.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerRules } from './commands/rules.js';
+import { register as registerGraph } from './commands/graph.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
@@ -23,5 +24,6 @@ registerWatch(program);
 registerThroughput(program);
 registerRun(program);
 registerRules(program);
+registerGraph(program);
 
 await program.parseAsync(process.argv);

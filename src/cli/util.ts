@@ -8,6 +8,15 @@ export function parseSeconds(text: string, what: string): number {
   return v;
 }
 
+/**
+ * Parses a `--seed` option: an integer becomes a number, anything else stays a
+ * string (the RNG accepts both); undefined stays undefined (the scenario's seed).
+ */
+export function parseSeed(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  return /^-?\d+$/.test(text) ? Number(text) : text;
+}
+
 /** Prints an error the way the CLI does and exits 1 (2 for unexpected errors). */
 export function fail(err: unknown): never {
   if (err instanceof ScenarioValidationError) {
