@@ -81,8 +81,9 @@ export function evaluateReach(s: Simulation, options: ReachOptions = {}): ReachR
   drain(s, pending, s.now, options.probeTimeout ?? 60);
 
   const rows: ClientReach[] = clients.map((c) => {
-    const access: Record<string, Access> = {};
-    const explanations: Record<string, string> = {};
+    // Keyed by VNet and site names: null prototypes, so that a VNet named `__proto__` is a key like any other.
+    const access: Record<string, Access> = Object.create(null) as Record<string, Access>;
+    const explanations: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const t of targets) {
       const r = first.get(key(c.name, t))!;
       if (r.ok) { access[t] = 'yes'; continue; }

@@ -102,7 +102,7 @@ export class Simulation {
    * @throws ScenarioValidationError when the scenario breaks a rule (unless `validate: false`).
    */
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
-    this.scenario = options.validate === false ? scenario : parseScenario(scenario, scenario?.name);
+    this.scenario = options.validate === false ? scenario : parseScenario(scenario); // its name is read from the validated copy, never from the input
     scenario = this.scenario;
     this.rng = new Rng(options.seed ?? scenario.seed ?? 1);
     this.trace = new Trace(options.keepTrace ?? true);

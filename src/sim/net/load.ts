@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { NotFoundError, ScenarioValidationError, UsageError, ValidationError } from '../../errors.js';
 import type { Scenario } from './scenario.js';
+import { duplicateKeys } from './json-duplicate-keys.js';
 import { parseScenario } from './validate.js';
 
 const JSON_EXT = ['.json'];
@@ -27,11 +28,12 @@ function syntaxError(path: string, what: string, err: unknown): ScenarioValidati
 }
 
 /**
- * Reads a scenario file without validating it.
+ * Reads a scenario file without validating it. A `.ts`/`.mjs`/`.js` scenario is
+ * code: reading it imports it, which runs it with the caller's rights.
  * TypeScript modules load only where a TypeScript loader is active (tsx, or
  * Node's type stripping).
  * @throws NotFoundError when the file cannot be read; UsageError for an unknown extension;
- *   ScenarioValidationError (rule `syntax`) when JSON or YAML does not parse, and (rule `module`)
+ *   ScenarioValidationError (rule `syntax`) when JSON or YAML does not parse or a JSON object holds a key twice, and (rule `module`)
  *   when a module fails to load or exports no scenario.
  */
 export async function readScenarioFile(path: string): Promise<unknown> {
@@ -70,11 +72,19 @@ export async function readScenarioFile(path: string): Promise<unknown> {
     throw new NotFoundError(`scenario file "${path}": cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}). Check the path`);
   }
   if (JSON_EXT.includes(ext)) {
+    let value: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch (err) {
       throw syntaxError(path, 'JSON', err);
     }
+    const dups = duplicateKeys(text);
+    if (dups.length > 0) {
+      throw new ScenarioValidationError(path, dups.map((d) => new ValidationError({
+        path: d.path, rule: 'syntax', message: `key ${JSON.stringify(d.key)} occurs twice in one object (JSON would keep only the last)`, fix: 'Keep one of the two; remove or rename the other',
+      })));
+    }
+    return value;
   }
   try {
     return parseYaml(text) as unknown;

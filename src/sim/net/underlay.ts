@@ -108,8 +108,10 @@ export const SAME_LOCATION_LATENCY_MS = 1;
  * the defaults.
  */
 export class Underlay {
+  /** Explicit entries by {@link pairKey}, with their two ends (names are never split back out of a key). */
   private readonly entries = new Map<string, PathFigures>();
-  private readonly links = new Map<string, PathDirection>();
+  private readonly ends = new Map<string, readonly [string, string]>();
+  private readonly links = new Map<string, { readonly from: string; readonly to: string; readonly link: PathDirection }>();
   /** from -> to -> link: lookups without building a key string. */
   private readonly linkIndex = new Map<string, Map<string, PathDirection>>();
   readonly defaults: PathFigures;
@@ -131,10 +133,8 @@ export class Underlay {
     const f = { ...base, ...stripUndefined({ latencyMs: entry.latencyMs, lossPercent: entry.lossPercent, bandwidthMbps: entry.bandwidthMbps }) };
     checkFigures(f);
     this.entries.set(key, f);
-    for (const [k, link] of this.links) {
-      const [a, b] = k.split('->') as [string, string];
-      link.setFigures(this.figures(a, b));
-    }
+    this.ends.set(key, [entry.from, entry.to]);
+    for (const { from, to, link } of this.links.values()) link.setFigures(this.figures(from, to));
   }
 
   /** Figures between two locations (symmetric). */
@@ -154,7 +154,7 @@ export class Underlay {
     if (!l) {
       const k = `${a}->${b}`;
       l = new PathDirection(this.sim, this.streamFor(`underlay/${k}`), this.figures(a, b));
-      this.links.set(k, l);
+      this.links.set(pairKey(a, b) + (a <= b ? '>' : '<'), { from: a, to: b, link: l });
       row.set(b, l);
     }
     return l;
@@ -162,15 +162,18 @@ export class Underlay {
 
   private chain(a: string, b: string): PathFigures | undefined {
     if (this.entries.size === 0) return undefined;
+    // graphology keeps nodes and edges in plain objects: a location named `valueOf` or `__proto__`
+    // would collide with Object.prototype there, so every location enters the graph prefixed.
+    const node = (loc: string): string => `loc:${loc}`;
     const g = new UndirectedGraph();
     for (const [k, f] of this.entries) {
-      const [x, y] = k.split('|') as [string, string];
-      if (!g.hasNode(x)) g.addNode(x);
-      if (!g.hasNode(y)) g.addNode(y);
-      if (x !== y && !g.hasEdge(x, y)) g.addEdge(x, y, { weight: f.latencyMs + 1e-9 });
+      const [x, y] = this.ends.get(k)!;
+      if (!g.hasNode(node(x))) g.addNode(node(x), { loc: x });
+      if (!g.hasNode(node(y))) g.addNode(node(y), { loc: y });
+      if (x !== y && !g.hasEdge(node(x), node(y))) g.addEdge(node(x), node(y), { weight: f.latencyMs + 1e-9 });
     }
-    if (!g.hasNode(a) || !g.hasNode(b)) return undefined;
-    const path = dijkstra.bidirectional(g, a, b, 'weight');
+    if (!g.hasNode(node(a)) || !g.hasNode(node(b))) return undefined;
+    const path = dijkstra.bidirectional(g, node(a), node(b), 'weight')?.map((n) => g.getNodeAttribute(n, 'loc') as string);
     if (!path) return undefined;
     let latencyMs = 0, keep = 1, bandwidthMbps = Infinity;
     for (let i = 1; i < path.length; i++) {
@@ -183,8 +186,9 @@ export class Underlay {
   }
 }
 
+/** An unambiguous key of an unordered pair of locations (JSON of the sorted pair: no separator can occur inside a name). */
 function pairKey(a: string, b: string): string {
-  return a <= b ? `${a}|${b}` : `${b}|${a}`;
+  return JSON.stringify(a <= b ? [a, b] : [b, a]);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -24,6 +24,8 @@ import { checkSchema, type ListKey } from './rules/schema.js';
 import { checkTimeline } from './rules/timeline.js';
 import type { TimelineEntry } from './rules/timeline-actions.js';
 import { checkPath, locations } from './rules/underlay-paths.js';
+import { snapshot } from './rules/snapshot.js';
+import { checkBounds } from './rules/bounds.js';
 
 /** What {@link validateScenario} found. */
 export interface ValidationResult {
@@ -39,10 +41,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * Validates a scenario value against the schema and every rule of SPEC.md.
- * Pure: never throws for bad input, and reports all errors at once.
+ * Pure: never throws for bad input, and reports all errors at once. Input from
+ * JavaScript is first copied into plain data (rules/snapshot.ts): a Proxy, a
+ * getter, a Symbol key or a class instance is refused (rule `input`) unread.
  * @returns errors (each a {@link ValidationError} with path, rule and fix) and warnings; the scenario is valid when `errors` is empty.
  */
 export function validateScenario(value: unknown): ValidationResult {
+  const snap = snapshot(value);
+  if (!snap.ok) return { errors: [snap.error], warnings: [] };
+  return validatePlain(snap.value);
+}
+
+/** Validates plain data (a {@link snapshot} copy). */
+function validatePlain(value: unknown): ValidationResult {
   const report = new Report();
   const broken = checkSchema(value, report);
   if (!isRecord(value)) return { errors: report.errors, warnings: report.warnings };
@@ -102,6 +113,7 @@ export function validateScenario(value: unknown): ValidationResult {
     });
   }
 
+  checkBounds(value, report);
   checkConfig(ctx, cfg);
   for (const f of flows) checkFlow(ctx, cfg, f.def, f.path);
   if (!broken.keys.has('underlay') && isRecord(value.underlay)) {
@@ -125,12 +137,14 @@ export function validateScenario(value: unknown): ValidationResult {
  * @throws ScenarioValidationError carrying every error found.
  */
 export function parseScenario(value: unknown, source?: string): Scenario {
-  const { errors } = validateScenario(value);
+  const snap = snapshot(value);
+  const plain = snap.ok ? snap.value : undefined;
+  const errors = snap.ok ? validatePlain(plain).errors : [snap.error];
   if (errors.length > 0) {
-    const label = source ?? (isRecord(value) && typeof value.name === 'string' ? value.name : 'scenario');
+    const label = source ?? (isRecord(plain) && typeof plain.name === 'string' ? plain.name : 'scenario');
     throw new ScenarioValidationError(label, errors);
   }
-  const copy = structuredClone(value) as Scenario & { $schema?: string };
+  const copy = plain as Scenario & { $schema?: string };
   delete copy.$schema;
   return copy;
 }

@@ -2,10 +2,11 @@
  * P2S clients: SSTP on Windows only and a protocol the gateway offers (R17);
  * the gateway has a P2S configuration (R16); a named root certificate is one
  * of the gateway's; the configured clients fit the SKU's SSTP and
- * IKEv2/OpenVPN limits (R18).
+ * IKEv2/OpenVPN limits (R18); the gateway's pools hold an address for each
+ * configured client (`pool`).
  */
 import type { GatewayDef } from '../scenario.js';
-import { gatewayType, resolve, vpnSku, type Config, type Ctx, type Item } from './model.js';
+import { gatewayType, P, resolve, vpnSku, type Config, type Ctx, type Item } from './model.js';
 import { suggest } from './report.js';
 
 /** Checks every P2S client and the client counts per gateway. */
@@ -40,6 +41,13 @@ export function checkClients(ctx: Ctx, cfg: Config): void {
     counts.set(g.name, n);
   }
   for (const [gwName, n] of counts) {
+    // Rule `pool`: every configured client needs an address of the gateway's pools (each pool
+    // loses its network, first and broadcast addresses, as the runtime allocates them).
+    const pools = n.item.def.vpnClientConfiguration?.vpnClientAddressPool ?? [];
+    const slots = pools.reduce((sum, cidr) => sum + Math.max(0, 2 ** (32 - P(cidr).length) - 3), 0);
+    if (n.sstp + n.ike > slots) {
+      r.error(`${n.item.path}.vpnClientConfiguration.vpnClientAddressPool`, 'pool', `gateway "${gwName}": ${n.sstp + n.ike} clients, its client pools hold ${slots} addresses`, 'Enlarge vpnClientAddressPool (a /24 holds 253 clients), or move clients to another gateway');
+    }
     const sku = vpnSku(n.item.def);
     if (!sku) continue;
     const note = 'clients with connectAt null count too: this checks the configured capacity';
