@@ -1,24 +1,20 @@
 /**
- * Timer jitter, in one place. RFC 4271 §10: "jitter SHOULD be applied to the
- * timers associated with MinASOriginationIntervalTimer, KeepaliveTimer,
- * MinRouteAdvertisementIntervalTimer, and ConnectRetryTimer ... the timer
- * value is multiplied by a random factor uniformly distributed in the range
- * from 0.75 to 1.0. A new random value SHOULD be picked each time the timer
- * is set."
+ * Timer jitter, in one place and protocol-neutral: a protocol names the
+ * timers its RFC jitters and the range, this module draws the factor. BGP's
+ * use (RFC 4271 §10) is `bgp/jitter.ts`.
  */
 import type { RandomStream } from '../sim/kernel/rng.js';
-import { BgpTimer } from './bgp/machine.js';
 
 /** Maps a timer's name and nominal duration (s) to the duration actually used. */
 export type TimerJitter = (timer: string, after: number) => number;
 
-/** BGP timers that RFC 4271 §10 jitters (the others run exactly). */
-const JITTERED_BGP_TIMERS: ReadonlySet<string> = new Set([BgpTimer.keepalive, BgpTimer.connectRetry]);
-
 /**
- * RFC 4271 §10 jitter for a BGP neighbor: keepalive and ConnectRetry times
- * multiplied by U(0.75, 1.0) drawn from `stream`, afresh each time the timer is set.
+ * Jitter that multiplies the duration of each timer named in `timers` by a
+ * factor drawn from U(`low`, `high`) on `stream`, afresh each time the timer
+ * is set; every other timer runs exactly.
+ * @param low lower bound of the factor, inclusive (default 0.75, RFC 4271 §10).
+ * @param high upper bound, exclusive (default 1.0).
  */
-export function bgpJitter(stream: RandomStream): TimerJitter {
-  return (timer, after) => (JITTERED_BGP_TIMERS.has(timer) ? after * stream.uniform(0.75, 1) : after);
+export function uniformJitter(stream: RandomStream, timers: ReadonlySet<string>, low = 0.75, high = 1): TimerJitter {
+  return (timer, after) => (timers.has(timer) ? after * stream.uniform(low, high) : after);
 }

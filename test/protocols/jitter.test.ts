@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bgpJitter } from '../../src/protocols/jitter.js';
+import { bgpJitter } from '../../src/protocols/bgp/jitter.js';
 import { Rng } from '../../src/sim/kernel/rng.js';
 import { Simulator } from '../../src/sim/kernel/simulator.js';
 import { MachineDriver } from '../../src/protocols/driver.js';

@@ -10,3 +10,4 @@ export * from './speaker.js';
 export * from './export-filter.js';
 export * from './transport.js';
 export * from './session.js';
+export * from './jitter.js';

@@ -19,7 +19,7 @@
  * (Azure initiates toward on-premises peers).
  */
 import type { Simulator } from '../../sim/kernel/simulator.js';
-import type { Link } from '../../sim/net/underlay.js';
+import type { Link } from '../link.js';
 import type { BgpFsmState } from './machine.js';
 import type { BgpNeighbor, BgpSpeaker } from './speaker.js';
 import { SegmentStream } from './transport.js';

@@ -10,7 +10,7 @@
  * abandoned, except a NOTIFICATION, which TCP still delivers before its FIN.
  */
 import type { EventHandle, Simulator } from '../../sim/kernel/simulator.js';
-import type { Link } from '../../sim/net/underlay.js';
+import type { Link } from '../link.js';
 import { segmentBytes, type BgpSegment } from './messages.js';
 
 /** Retransmission timeouts, seconds. */

@@ -7,10 +7,9 @@
  */
 
 import { createHmac } from 'node:crypto';
-import type { IkeVersion } from '../../sim/net/scenario.js';
 
-/** IKE major version (the scenario format's type): IKEv1 is ISAKMP major version 1 (RFC 2408 §3.1), IKEv2 major version 2 (RFC 7296 §3.1). */
-export type { IkeVersion };
+/** IKE major version (the scenario format's `connectionProtocol` takes it from here): IKEv1 is ISAKMP major version 1 (RFC 2408 §3.1), IKEv2 major version 2 (RFC 7296 §3.1). */
+export type IkeVersion = 'IKEv1' | 'IKEv2';
 
 /**
  * Exchange types. IKEv2: RFC 7296 §3.1 (34 IKE_SA_INIT, 35 IKE_AUTH,

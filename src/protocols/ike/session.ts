@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
-import type { Link } from '../../sim/net/underlay.js';
+import type { Link } from '../link.js';
 import { MachineDriver } from '../driver.js';
 import type { IkeConfig } from './config.js';
 import { initialIkeState, ikeStep, isNegotiating, type IkeEffect, type IkeInput, type IkeState } from './machine.js';

@@ -30,7 +30,7 @@
 import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
 import type { SkuSpec } from '../../sim/net/skus.js';
-import type { Link } from '../../sim/net/underlay.js';
+import type { Link } from '../link.js';
 import { MachineDriver } from '../driver.js';
 import type { CommonEffect, CommonInput, StepFn, Transition } from '../machine.js';
 import type { ClientCertificate, ClientOs } from '../sstp/messages.js';

@@ -11,7 +11,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { Simulator } from '../../sim/kernel/simulator.js';
-import type { Link } from '../../sim/net/underlay.js';
+import type { Link } from '../link.js';
 import { MachineDriver } from '../driver.js';
 import {
   sstpClientConfig, sstpClientMachine, sstpServerConfig, sstpServerMachine,

@@ -24,7 +24,7 @@ import { UsageError } from '../../errors.js';
 import { IkeSession, ikeConfig, type IkeConfig } from '../../protocols/ike/index.js';
 import { BgpSession, BgpSpeaker, azureExportFilter } from '../../protocols/bgp/index.js';
 import type { BgpRoute } from '../../protocols/bgp/speaker.js';
-import { bgpJitter } from '../../protocols/jitter.js';
+import { bgpJitter } from '../../protocols/bgp/jitter.js';
 import { SstpServerPool, SstpSession } from '../../protocols/sstp/index.js';
 import { Ikev2ClientPool, Ikev2P2sSession } from '../../protocols/p2s/index.js';
 import type { Client, Connection, Gateway, Network, Site } from '../net/model.js';

@@ -15,41 +15,15 @@
  * Goodput factor = MSS / wire bytes per packet.
  */
 import { UsageError } from '../../errors.js';
-import type { TunnelCipher } from '../net/skus.js';
+import { IPV4_HEADER_BYTES, TCP_HEADER_BYTES } from '../../protocols/ip.js';
+import { espFields, type EspTransform, type TunnelCipher } from '../../protocols/esp/packet.js';
+
+export { IPV4_HEADER_BYTES, TCP_HEADER_BYTES, UDP_HEADER_BYTES } from '../../protocols/ip.js';
+export { ESP_TRANSFORMS, espTunnelBytes } from '../../protocols/esp/packet.js';
+export type { EspTransform } from '../../protocols/esp/packet.js';
 
 /** Azure's TCP MSS clamp on VPN tunnels, bytes (SKUS.md). */
 export const AZURE_MSS_BYTES = 1350;
-/** IPv4 header without options, bytes (RFC 791 §3.1). */
-export const IPV4_HEADER_BYTES = 20;
-/** TCP header without options, bytes (RFC 9293 §3.1). */
-export const TCP_HEADER_BYTES = 20;
-/** UDP header, bytes (RFC 768); NAT traversal wraps ESP in it (RFC 3948 §2.1). */
-export const UDP_HEADER_BYTES = 8;
-
-/** ESP transform parameters of one cipher suite. */
-export interface EspTransform {
-  /** Explicit IV carried in each packet, bytes. */
-  readonly ivBytes: number;
-  /** The encrypted part (payload + padding + 2 B trailer) is padded to a multiple of this, bytes. */
-  readonly blockBytes: number;
-  /** Integrity check value appended after the trailer, bytes. */
-  readonly icvBytes: number;
-}
-
-/**
- * ESP transforms of the ciphers with a measured per-tunnel figure.
- * - GCMAES256: AES-GCM, RFC 4106 §3.1: 8 B explicit IV, 4 B alignment (§3.2: no
- *   block padding beyond ESP's 4 B), 16 B ICV (§8: 16 octets is the one to use).
- * - AES256_SHA256: AES-CBC, RFC 3602 §3: 16 B IV, 16 B block; HMAC-SHA-256-128,
- *   RFC 4868 §2.3: 16 B ICV (the SHA-256 output truncated to 128 bits; the 12 B
- *   ICV belongs to HMAC-SHA1-96, RFC 2404, not to SHA-256).
- * - DES3_SHA256: 3DES-CBC, RFC 2451 §2.3: 8 B IV, 8 B block; HMAC-SHA-256-128: 16 B.
- */
-export const ESP_TRANSFORMS: Readonly<Record<TunnelCipher, EspTransform>> = {
-  GCMAES256: { ivBytes: 8, blockBytes: 4, icvBytes: 16 },
-  AES256_SHA256: { ivBytes: 16, blockBytes: 16, icvBytes: 16 },
-  DES3_SHA256: { ivBytes: 8, blockBytes: 8, icvBytes: 16 },
-};
 
 /** Options of {@link espPacket} and {@link espGoodputFactor}. */
 export interface EspOptions {
@@ -98,26 +72,24 @@ function breakdown(payload: number, fields: Record<string, number>): PacketBreak
  *
  * Example, GCMAES256, MSS 1350: inner 1390, 1390 + 2 = 1392 is a multiple of 4,
  * so no padding; 20 + 8 + 8 + 1390 + 0 + 2 + 16 = 1444 B; factor 1350/1444 = 0.9349.
- * @throws UsageError on a non-integer or too small byte count.
+ * The ESP fields come from `protocols/esp` ({@link espFields}), the same
+ * computation packet delivery charges tunnel hops with.
+ * @throws UsageError on an unknown cipher, a non-integer or too small byte count.
  */
 export function espPacket(options: EspOptions = {}): PacketBreakdown {
-  const t = typeof options.cipher === 'object' ? options.cipher : ESP_TRANSFORMS[options.cipher ?? 'GCMAES256'];
-  if (!t) throw new UsageError(`overhead: cipher ${JSON.stringify(options.cipher)} is unknown. Use GCMAES256, AES256_SHA256 or DES3_SHA256`, 'range');
   const mss = checkBytes(options.mss ?? AZURE_MSS_BYTES, 'mss', 1);
-  const block = checkBytes(t.blockBytes, 'blockBytes', 1);
-  const inner = IPV4_HEADER_BYTES + TCP_HEADER_BYTES + mss;
-  const padding = (block - ((inner + 2) % block)) % block;
+  const esp = espFields(IPV4_HEADER_BYTES + TCP_HEADER_BYTES + mss, options.cipher, options.natTraversal ?? false);
   const fields: Record<string, number> = {};
   if (options.linkBytes) fields.link = checkBytes(options.linkBytes, 'linkBytes', 0);
-  fields.outerIp = IPV4_HEADER_BYTES;
-  if (options.natTraversal) fields.udp = UDP_HEADER_BYTES;
-  fields.espHeader = 8;
-  fields.iv = checkBytes(t.ivBytes, 'ivBytes', 0);
+  fields.outerIp = esp.outerIp;
+  if (esp.udp !== undefined) fields.udp = esp.udp;
+  fields.espHeader = esp.espHeader;
+  fields.iv = esp.iv;
   fields.innerIp = IPV4_HEADER_BYTES;
   fields.tcp = TCP_HEADER_BYTES;
-  fields.padding = padding;
-  fields.espTrailer = 2;
-  fields.icv = checkBytes(t.icvBytes, 'icvBytes', 0);
+  fields.padding = esp.padding;
+  fields.espTrailer = esp.espTrailer;
+  fields.icv = esp.icv;
   return breakdown(mss, fields);
 }
 
@@ -209,19 +181,4 @@ export function sstpPacket(options: SstpOptions = {}): PacketBreakdown {
  */
 export function sstpGoodputFactor(options: SstpOptions = {}): number {
   return sstpPacket(options).factor;
-}
-
-/**
- * Bytes on the wire of one IP packet of `innerBytes` carried in ESP tunnel
- * mode (RFC 4303 §2, §3.1.2): outer IPv4 header, optional NAT-T UDP header,
- * ESP header, IV, the inner packet padded with its 2-byte trailer to the
- * cipher's block, and the ICV. Packet delivery uses it for tunnel hops.
- * @throws UsageError on an unknown cipher or a non-positive size.
- */
-export function espTunnelBytes(innerBytes: number, options: { cipher?: TunnelCipher; natTraversal?: boolean } = {}): number {
-  const t = ESP_TRANSFORMS[options.cipher ?? 'GCMAES256'];
-  if (!t) throw new UsageError(`overhead: cipher ${JSON.stringify(options.cipher)} is unknown. Use GCMAES256, AES256_SHA256 or DES3_SHA256`, 'range');
-  const inner = checkBytes(innerBytes, 'inner packet', 1);
-  const padding = (t.blockBytes - ((inner + 2) % t.blockBytes)) % t.blockBytes;
-  return IPV4_HEADER_BYTES + (options.natTraversal ? UDP_HEADER_BYTES : 0) + 8 + t.ivBytes + inner + padding + 2 + t.icvBytes;
 }

@@ -19,7 +19,7 @@ import { usesPolicySelectorsR15 } from './policy-based.js';
 import type { LpmTable } from './lpm.js';
 import type { Route, RouteTables } from './routing.js';
 import type { Link, Underlay } from './underlay.js';
-import { espTunnelBytes } from '../flow/overhead.js';
+import { espTunnelBytes } from '../../protocols/esp/packet.js';
 
 /** Why a packet was dropped. */
 export type DropReason =

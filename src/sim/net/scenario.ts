@@ -8,6 +8,7 @@
  * built from it.
  */
 import type { Generation, TunnelCipher, VpnType } from './skus.js';
+import type { IkeVersion } from '../../protocols/ike/messages.js';
 
 export type { Generation, VpnType, TunnelCipher } from './skus.js';
 
@@ -19,8 +20,8 @@ export type AuthenticationType = 'Certificate' | 'Radius' | 'AAD';
 export type ClientOs = 'Windows' | 'macOS' | 'Linux' | 'iOS' | 'Android';
 /** Connection types, as ARM names them. */
 export type ConnectionType = 'IPsec' | 'Vnet2Vnet' | 'ExpressRoute';
-/** IKE version of a connection (R5). */
-export type IkeVersion = 'IKEv1' | 'IKEv2';
+/** IKE version of a connection (R5); owned by the IKE protocol. */
+export type { IkeVersion };
 /** Gateway types: a VPN gateway, or an ExpressRoute gateway coexisting with it (R12). */
 export type GatewayType = 'Vpn' | 'ExpressRoute';
 

@@ -10,6 +10,10 @@
  *   measurements).
  */
 import { ValidationError } from '../../errors.js';
+import type { TunnelCipher } from '../../protocols/esp/packet.js';
+
+/** Ciphers with a measured per-tunnel figure (2023 docs); owned by the ESP protocol. */
+export type { TunnelCipher };
 
 /** VPN types: policy-based (static routing) or route-based (dynamic routing). */
 export type VpnType = 'PolicyBased' | 'RouteBased';
@@ -17,8 +21,6 @@ export type VpnType = 'PolicyBased' | 'RouteBased';
 export type Generation = 'Generation1' | 'Generation2';
 /** The era of a SKU: the seeds' 2016 catalogue or the current one. */
 export type SkuEra = 'legacy' | 'current';
-/** Ciphers with a measured per-tunnel figure (2023 docs). */
-export type TunnelCipher = 'GCMAES256' | 'AES256_SHA256' | 'DES3_SHA256';
 
 /** One SKU of one generation. */
 export interface SkuSpec {

@@ -11,6 +11,7 @@ import type { RandomStream } from '../kernel/rng.js';
 import { UsageError } from '../../errors.js';
 import { UndirectedGraph } from 'graphology';
 import { dijkstra } from 'graphology-shortest-path';
+import type { Link } from '../../protocols/link.js';
 
 /** Figures of one path. */
 export interface PathFigures {
@@ -25,16 +26,8 @@ export interface PathFigures {
 /** Defaults for paths not named in a scenario's `underlay`. */
 export const DEFAULT_PATH: Readonly<PathFigures> = { latencyMs: 10, lossPercent: 0, bandwidthMbps: 1000 };
 
-/** A message carrier from one endpoint to another, used by protocol drivers. */
-export interface Link {
-  /**
-   * Carries a message of `bytes` bytes: `deliver(arg)` runs at the far end
-   * after serialisation and latency, or never when the message is lost.
-   * @param arg handed to `deliver` (one handler can serve every message).
-   * @returns false when the message was lost (known only to the simulator).
-   */
-  transmit<A = undefined>(bytes: number, deliver: (arg: A) => void, label?: string, arg?: A): boolean;
-}
+/** A message carrier (owned by the protocols' shared layer; re-exported here for the network's users). */
+export type { Link };
 
 /** One direction of a path. Mutable: `setFigures` models a `setPath` action. */
 export class PathDirection implements Link {
