@@ -60,3 +60,5 @@ export { runScenario, runJson, attachTraffic, PingRecorder, outagesOf, tunnelEve
 export type { RunReport, RunJson, RunScenarioOptions, PingSample, Outage, PairReport, TunnelEvent, TunnelDowntime, BgpEvent, BgpDowntime, RouteChanges, Convergence, StateEvent } from './sim/engine/replay.js';
 export { topologySvg, topologyDot, stateColour } from './views/topology.js';
 export type { TopologyOptions } from './views/topology.js';
+export { collectRun, runFromJson, reportHtml, scenarioReport, vegaLiteSvg } from './views/report.js';
+export type { ReportRun, Lane, LaneSegment, PairLane, FlowSeries, CollectOptions, ReportOptions, ScenarioReportOptions } from './views/report.js';

@@ -13,6 +13,7 @@ import { register as registerThroughput } from './commands/throughput.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerRules } from './commands/rules.js';
 import { register as registerGraph } from './commands/graph.js';
+import { register as registerReport } from './commands/report.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
@@ -25,5 +26,6 @@ registerThroughput(program);
 registerRun(program);
 registerRules(program);
 registerGraph(program);
+registerReport(program);
 
 await program.parseAsync(process.argv);
