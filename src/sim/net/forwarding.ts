@@ -161,6 +161,10 @@ export class PacketEngine {
   /** The kernel handlers of every packet hop: the packet rides on the event as its argument, and `p.to` says where it arrives. */
   private readonly onArrival = (p: Packet): void => this.arrive(p.to as NodeInfo, p);
   private readonly onClientArrival = (p: Packet): void => this.arriveAtClient(p.to as Client, p);
+  /** Each route's resolved next node: a side table, so the exported {@link Route} carries no delivery state. */
+  private readonly nextOf = new WeakMap<Route, NodeInfo>();
+  /** Parsed traffic selector prefixes of this engine's network, by CIDR (R15). */
+  private readonly selectorCache = new Map<string, Prefix>();
 
   constructor(private readonly ctx: ForwardingContext) {}
 
@@ -354,7 +358,7 @@ export class PacketEngine {
           const reason = this.ctx.tunnels.onBlocked(c);
           return this.drop(p, node, reason, `${display(node)}: ${what} ${c.name} is down`);
         }
-        if (!selectorsMatch(net, c, node, p)) {
+        if (!selectorsMatch(net, c, node, p, this.selectorCache)) {
           return this.drop(p, node, 'trafficSelectorMismatch', `${display(node)}: ${formatAddress(p.src)} -> ${formatAddress(p.dst)} matches no traffic selector of ${c.name}`);
         }
         this.ctx.tunnels.onTraffic(c);
@@ -383,9 +387,11 @@ export class PacketEngine {
     return block === undefined ? undefined : block[addr & 255];
   }
 
-  /** The node a route leads to (cached on the route, which lives no longer than the network version it was built for). */
+  /** The node a route leads to (remembered per route, which lives no longer than the network version it was built for). */
   private next(route: Route): NodeInfo {
-    return (route.nextInfo ??= this.info(route.nextNode!)) as NodeInfo;
+    let i = this.nextOf.get(route);
+    if (i === undefined) this.nextOf.set(route, (i = this.info(route.nextNode!)));
+    return i;
   }
 
   /** ESP tunnel mode: the packet gets an outer header between the tunnel's public endpoints. */
@@ -577,23 +583,21 @@ export function locationOf(net: Network, node: string): string {
  * tunnel only when (source, destination) matches a pair of prefixes. Default
  * pairs: the VNet's prefixes with the site's (or peer VNet's) prefixes.
  * Route-based tunnels are any-to-any.
+ * @param cache parsed prefixes by CIDR, one per engine (a fresh map parses every time).
  */
-export function selectorsMatch(net: Network, c: Connection, node: string, p: Packet): boolean {
+export function selectorsMatch(net: Network, c: Connection, node: string, p: Packet, cache: Map<string, Prefix> = new Map()): boolean {
   if (!usesPolicySelectorsR15(c)) return true;
   const onGateway = node === `gw:${c.gateway.name}`;
   const pairs = c.def.trafficSelectorPolicies?.length
     ? c.def.trafficSelectorPolicies.map((t) => ({ local: t.localAddressRanges, remote: t.remoteAddressRanges }))
     : [{ local: c.gateway.vnet.prefixes.map((x) => x.cidr), remote: (c.site?.prefixes ?? c.peerGateway?.vnet.prefixes ?? []).map((x) => x.cidr) }];
-  const within = (cidrs: string[], addr: number) => cidrs.some((cidr) => inCidr(cidr, addr));
+  const within = (cidrs: string[], addr: number) => cidrs.some((cidr) => inCidr(cache, cidr, addr));
   return pairs.some(({ local, remote }) => (onGateway ? within(local, p.src) && within(remote, p.dst) : within(remote, p.src) && within(local, p.dst)));
 }
 
-/** Parsed selector prefixes, shared by every packet that checks them. */
-const selectorCache = new Map<string, Prefix>();
-
-function inCidr(cidr: string, addr: number): boolean {
-  let p = selectorCache.get(cidr);
-  if (!p) selectorCache.set(cidr, (p = parsePrefix(cidr)));
+function inCidr(cache: Map<string, Prefix>, cidr: string, addr: number): boolean {
+  let p = cache.get(cidr);
+  if (!p) cache.set(cidr, (p = parsePrefix(cidr)));
   return contains(p, addr);
 }
 

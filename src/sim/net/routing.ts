@@ -42,8 +42,6 @@ export interface Route {
   readonly source: RouteSource;
   /** Why the route exists, for explanations ("static prefix of connection VNet1toVNet2"). */
   readonly note: string;
-  /** Packet delivery's cache of the resolved next node (internal). */
-  nextInfo?: unknown;
 }
 
 /** Tunnel state as routing needs it. */
