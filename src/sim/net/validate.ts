@@ -58,8 +58,12 @@ function validatePlain(value: unknown): ValidationResult {
   const broken = checkSchema(value, report);
   if (!isRecord(value)) return { errors: report.errors, warnings: report.warnings };
 
-  const ctx: Ctx = { report, names: new Map(), opaque: new Set(), brokenKinds: new Set(), deleted: new Map() };
-  const cfg: Config = { vnets: new Map(), gateways: new Map(), lngs: new Map(), connections: new Map(), peerings: [], clients: new Map(), hosts: new Map() };
+  let opaqueGw: boolean | undefined;
+  const ctx: Ctx = {
+    report, names: new Map(), opaque: new Set(), brokenKinds: new Set(), deleted: new Map(),
+    opaqueGateways: () => (opaqueGw ??= [...ctx.opaque].some((n) => ctx.names.get(n)?.kind === 'gateway')),
+  };
+  const cfg: Config = { vnets: new Map(), gateways: new Map(), lngs: new Map(), connections: new Map(), peerings: [], clients: new Map(), hosts: new Map(), version: 0 };
   const flows: Item<FlowDef>[] = [];
   const flowNames = new Set<string>();
   const timeline: Item<TimelineEntry>[] = [];

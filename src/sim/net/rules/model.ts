@@ -45,6 +45,8 @@ export interface Config {
   peerings: Item<PeeringDef>[];
   clients: Map<string, Item<ClientDef>>;
   hosts: Map<string, Item<HostDef>>;
+  /** Bumped by every change the timeline replay makes (caches key on it). */
+  version: number;
 }
 
 /** State of one validation run. */
@@ -58,6 +60,8 @@ export interface Ctx {
   readonly brokenKinds: Set<Kind>;
   /** Gateways deleted by the timeline: name -> path of the deleting entry. */
   readonly deleted: Map<string, string>;
+  /** True when some object the schema rejected is a gateway (memoised: opaque names are fixed after loading). */
+  opaqueGateways(): boolean;
 }
 
 /** Resolves a reference; reports it when it names nothing (or the wrong kind). */

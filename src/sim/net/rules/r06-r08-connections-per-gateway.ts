@@ -16,6 +16,9 @@ export function checkConnectionsPerGateway(ctx: Ctx, cfg: Config): void {
     list.push(c);
     byGw.set(c.def.gateway, list);
   }
+  // Vnet2Vnet halves by (gateway, peer gateway), for the pairing warning.
+  const halves = new Set<string>();
+  for (const c of cfg.connections.values()) if (c.def.connectionType === 'Vnet2Vnet') halves.add(`${c.def.gateway}\u0000${c.def.peerGateway}`);
   for (const [gwName, conns] of byGw) {
     const gi = cfg.gateways.get(gwName);
     if (!gi || gatewayType(gi.def) !== 'Vpn') continue;
@@ -55,7 +58,7 @@ export function checkConnectionsPerGateway(ctx: Ctx, cfg: Config): void {
         else byPeer.set(d.peerGateway, d.name);
         const peer = cfg.gateways.get(d.peerGateway);
         if (peer && !prev) {
-          const back = [...cfg.connections.values()].some((x) => x.def.connectionType === 'Vnet2Vnet' && x.def.gateway === d.peerGateway && x.def.peerGateway === gwName);
+          const back = halves.has(`${d.peerGateway}\u0000${gwName}`);
           if (!back) r.warn(`${c.path}`, 'pair', `connection "${d.name}": no Vnet2Vnet connection back from "${d.peerGateway}" to "${gwName}"`, 'Add the other half with the same sharedKey, or the tunnel never comes up');
         }
       }

@@ -3,10 +3,10 @@
  * or OpenVPN on a SKU without them (R17); at most 20 root certificates, each
  * named once (R18 family); the gateway's pools do not overlap each other (R20).
  */
-import { overlaps } from '../prefix.js';
 import type { GatewayDef } from '../scenario.js';
 import type { SkuSpec } from '../skus.js';
 import { MAX_ROOT_CERTIFICATES, P, type Ctx, type Item } from './model.js';
+import { overlapSweep } from './prefix-sweep.js';
 
 /** Checks one Vpn gateway's vpnClientConfiguration, if any. */
 export function checkP2sConfiguration(ctx: Ctx, { def: g, path }: Item<GatewayDef>, sku: SkuSpec | undefined): void {
@@ -30,10 +30,9 @@ export function checkP2sConfiguration(ctx: Ctx, { def: g, path }: Item<GatewayDe
     if (rootNames.has(c.name)) r.error(`${pp}.vpnClientRootCertificates[${i}].name`, 'duplicate', `${who}: root certificate "${c.name}" is listed twice`, 'Give each root certificate its own name');
     rootNames.add(c.name);
   });
-  const pools = p2s.vpnClientAddressPool.map(P);
-  for (let i = 0; i < pools.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (overlaps(pools[i]!, pools[j]!)) r.error(`${pp}.vpnClientAddressPool[${i}]`, 'R20', `${who}: client pool "${pools[i]!.cidr}" overlaps "${pools[j]!.cidr}"`, 'Use client pools that do not overlap');
-    }
-  }
+  const pools = p2s.vpnClientAddressPool.map((c, i) => ({ prefix: P(c), tag: i, order: i }));
+  overlapSweep(pools, String, () => true, (x, m) => {
+    const [later, earlier] = x.order > m.order ? [x, m] : [m, x];
+    r.error(`${pp}.vpnClientAddressPool[${later.tag}]`, 'R20', `${who}: client pool "${later.prefix.cidr}" overlaps "${earlier.prefix.cidr}"`, 'Use client pools that do not overlap');
+  });
 }

@@ -4,7 +4,7 @@
  * way back, no own gateway, one such peering per VNet; not both flags); transit
  * through a policy-based gateway is refused (R6).
  */
-import type { GatewayDef } from '../scenario.js';
+import type { GatewayDef, PeeringDef } from '../scenario.js';
 import { gatewayType, resolve, type Config, type Ctx } from './model.js';
 
 /** Checks every peering. */
@@ -12,11 +12,23 @@ export function checkPeerings(ctx: Ctx, cfg: Config): void {
   const r = ctx.report;
   const seen = new Map<string, string>();
   const usesRemote = new Map<string, string>();
-  const vpnGatewayOf = (vnet: string): GatewayDef | undefined => [...cfg.gateways.values()].find((g) => g.def.vnet === vnet && gatewayType(g.def) === 'Vpn')?.def;
-  const anyGatewayOf = (vnet: string): GatewayDef | undefined => [...cfg.gateways.values()].find((g) => g.def.vnet === vnet)?.def;
+  // Indexes built once per pass: O(G + P) instead of a scan per peering.
+  const vpnByVnet = new Map<string, GatewayDef>();
+  const anyByVnet = new Map<string, GatewayDef>();
+  for (const g of cfg.gateways.values()) {
+    if (!anyByVnet.has(g.def.vnet)) anyByVnet.set(g.def.vnet, g.def);
+    if (gatewayType(g.def) === 'Vpn' && !vpnByVnet.has(g.def.vnet)) vpnByVnet.set(g.def.vnet, g.def);
+  }
+  const byDirection = new Map<string, PeeringDef>();
+  for (const q of cfg.peerings) {
+    const k = `${q.def.vnet}\u0000${q.def.remoteVnet}`;
+    if (!byDirection.has(k)) byDirection.set(k, q.def);
+  }
+  const vpnGatewayOf = (vnet: string): GatewayDef | undefined => vpnByVnet.get(vnet);
+  const anyGatewayOf = (vnet: string): GatewayDef | undefined => anyByVnet.get(vnet);
   // When some gateway is broken, deleted or placed in an unknown VNet, "VNet has no gateway" may be a consequence: say nothing then.
   const uncertain = ctx.brokenKinds.has('gateway') || ctx.brokenKinds.has('vnet') || ctx.deleted.size > 0
-    || [...ctx.opaque].some((n) => ctx.names.get(n)?.kind === 'gateway')
+    || ctx.opaqueGateways()
     || [...cfg.gateways.values()].some((g) => !cfg.vnets.has(g.def.vnet));
   for (const { def: p, path } of cfg.peerings) {
     const who = `peering "${p.vnet}" -> "${p.remoteVnet}"`;
@@ -54,8 +66,8 @@ export function checkPeerings(ctx: Ctx, cfg: Config): void {
       } else if (remoteGw.vpnType === 'PolicyBased') {
         r.error(`${path}.useRemoteGateways`, 'R6', `${who}: transit needs a RouteBased gateway ("${remoteGw.name}" is PolicyBased)`, 'Use vpnType RouteBased');
       }
-      const back = cfg.peerings.find((q) => q.def.vnet === p.remoteVnet && q.def.remoteVnet === p.vnet);
-      if (!back || !back.def.allowGatewayTransit) {
+      const back = byDirection.get(`${p.remoteVnet}\u0000${p.vnet}`);
+      if (!back || !back.allowGatewayTransit) {
         r.error(`${path}.useRemoteGateways`, 'R22', `${who}: the peering "${p.remoteVnet}" -> "${p.vnet}" ${back ? 'does not set allowGatewayTransit' : 'does not exist'}`, `${back ? 'Set allowGatewayTransit on' : 'Add'} the peering from "${p.remoteVnet}" to "${p.vnet}"${back ? '' : ' with allowGatewayTransit'}`);
       }
     }

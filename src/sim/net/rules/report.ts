@@ -2,6 +2,7 @@
  * How validation reports: {@link Report} collects errors and warnings once
  * each; {@link show} prints a value safely; {@link suggest} gives "did you mean".
  */
+import { distance as levenshtein } from 'fastest-levenshtein';
 import { ValidationError, type ValidationIssue } from '../../../errors.js';
 
 /** Collects the errors and warnings of one validation run; each (path, rule, message) once, in discovery order. */
@@ -43,29 +44,25 @@ export function show(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Levenshtein distance, for "did you mean" hints (O(a*b), names are short). */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
-}
+/** Candidates a suggestion looks at, at most (a miss among 100,000 names stays cheap). */
+const MAX_CANDIDATES = 2_000;
 
-/** "Did you mean ..." over candidate names, or a list of them. */
+/**
+ * "Did you mean ..." over candidate names (case-insensitive edit distance,
+ * fastest-levenshtein), or a list of them. A case-only difference always wins.
+ */
 export function suggest(name: string, candidates: Iterable<string>, what: string, listPrefix = 'Use one of'): string {
-  const all = [...candidates];
+  const all: string[] = [];
+  for (const c of candidates) {
+    all.push(c);
+    if (all.length >= MAX_CANDIDATES) break;
+  }
   if (all.length === 0) return `Define the ${what} first`;
+  const lower = name.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of all) {
-    const d = distance(name, c);
+    const d = c.toLowerCase() === lower ? 0 : levenshtein(lower, c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
   if (best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3))) return `Did you mean "${best}"?`;

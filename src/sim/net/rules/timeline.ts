@@ -2,10 +2,12 @@
  * The timeline replay: entries in time order (ties in file order) over a copy
  * of the configuration; each entry is checked at its instant
  * (timeline-actions.ts), and after an entry that changes the configuration
- * the configuration rules run again on the result. An error is reported once
+ * the rules that can see the change run again on what it touched
+ * (recheck.ts; every rule for an entry it does not know). An error is reported once
  * even if several states show it.
  */
 import { checkConfig } from './config.js';
+import { recheck, scopeOf } from './recheck.js';
 import { KIND_LABEL, type Config, type Ctx, type Item } from './model.js';
 import { suggest } from './report.js';
 import { checkTimelineEntry, type TimelineEntry, type TimelineEnv } from './timeline-actions.js';
@@ -29,8 +31,17 @@ export function checkTimeline(ctx: Ctx, cfg: Config, entries: Item<TimelineEntry
       r.error(path, 'ref', `${who}: no host or client named "${name}"`, suggest(name, [...cfg.hosts.keys(), ...cfg.clients.keys()], 'host or client'));
     },
     changed() {
-      checkConfig(ctx, cfg);
+      cfg.version++;
+      changed = true;
     },
   };
-  for (const { e } of order) checkTimelineEntry(ctx, cfg, e, env);
+  let changed = false;
+  for (const { e } of order) {
+    const scope = scopeOf(e.def, cfg);
+    changed = false;
+    checkTimelineEntry(ctx, cfg, e, env);
+    if (!changed) continue;
+    if (scope) recheck(ctx, cfg, scope);
+    else checkConfig(ctx, cfg);
+  }
 }
