@@ -62,3 +62,5 @@ export { topologySvg, topologyDot, stateColour } from './views/topology.js';
 export type { TopologyOptions } from './views/topology.js';
 export { collectRun, runFromJson, reportHtml, scenarioReport, vegaLiteSvg } from './views/report.js';
 export type { ReportRun, Lane, LaneSegment, PairLane, FlowSeries, CollectOptions, ReportOptions, ScenarioReportOptions } from './views/report.js';
+export { evaluateReachMatrix, reachMatrixJson, formatReachMatrix } from './views/reach-matrix.js';
+export type { ReachMatrix, ReachMatrixOptions, ReachMatrixJson, MatrixRow, MatrixTarget } from './views/reach-matrix.js';
