@@ -64,3 +64,4 @@ export { collectRun, runFromJson, reportHtml, scenarioReport, vegaLiteSvg } from
 export type { ReportRun, Lane, LaneSegment, PairLane, FlowSeries, CollectOptions, ReportOptions, ScenarioReportOptions } from './views/report.js';
 export { evaluateReachMatrix, reachMatrixJson, formatReachMatrix } from './views/reach-matrix.js';
 export type { ReachMatrix, ReachMatrixOptions, ReachMatrixJson, MatrixRow, MatrixTarget } from './views/reach-matrix.js';
+export { scenarioPath, shippedScenarioNames } from './scenarios.js';

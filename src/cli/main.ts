@@ -4,6 +4,7 @@
  * typed library call first; each lives in `commands/<name>.ts` and exports
  * `register(program)`.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerStart } from './commands/start.js';
 import { register as registerValidate } from './commands/validate.js';
@@ -17,6 +18,9 @@ import { register as registerReport } from './commands/report.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
+// package.json sits two folders up both in a checkout (src/cli) and in the package (dist/cli).
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+program.version(pkg.version, '-V, --version', 'print the vpnsim version');
 
 registerStart(program);
 registerValidate(program);

@@ -5,7 +5,7 @@ import { loadScenario } from '../../sim/net/load.js';
 import { runJson, runScenario, type RunReport } from '../../sim/engine/replay.js';
 import type { TraceRecord } from '../../sim/trace.js';
 import { NotFoundError } from '../../errors.js';
-import { fail, parseSeconds } from '../util.js';
+import { fail, parseSeconds, parseSeed } from '../util.js';
 
 /** Seconds for people: integers as is, others to the millisecond. */
 function sec(t: number): string {
@@ -23,7 +23,7 @@ function counts(x: Readonly<Record<string, number>>): string {
  */
 export function formatRun(r: RunReport): string {
   const out = [
-    `scenario ${r.scenario} (seed ${r.seed}), ran to t=${sec(r.until)} s: ${r.events} events, ${r.traceRecords} trace records`,
+    `scenario ${r.scenario} (RNG seed ${r.seed}), ran to t=${sec(r.until)} s: ${r.events} events, ${r.traceRecords} trace records`,
     `fingerprint ${r.fingerprint}`,
   ];
   out.push('', 'tunnel events');
@@ -116,7 +116,7 @@ class JsonLines {
   }
 }
 
-/** `vpnsim run <scenario> [--until <s>] [--trace <file.jsonl>] [--json]`. */
+/** `vpnsim run <scenario> [--until <s>] [--trace <file.jsonl>] [--seed <seed>] [--json]`. */
 export function register(program: Command): void {
   program
     .command('run')
@@ -124,8 +124,9 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file (.json, .yaml, .ts)')
     .option('--until <seconds>', 'end of the run (default: the last timeline time plus 300 s)')
     .option('--trace <file>', 'write every trace record to this file as JSON lines')
+    .option('--seed <seed>', "master seed (default the scenario's)")
     .option('--json', 'print one JSON object (public contract)')
-    .action(async (file: string, opts: { until?: string; trace?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { until?: string; trace?: string; json?: boolean; seed?: string }) => {
       let sink: JsonLines | undefined;
       let bar: cliProgress.SingleBar | undefined;
       try {
@@ -136,6 +137,7 @@ export function register(program: Command): void {
         }
         let started = false;
         const report = runScenario(scenario, {
+          seed: parseSeed(opts.seed),
           until: opts.until === undefined ? undefined : parseSeconds(opts.until, '--until'),
           trace: sink ? (r) => sink!.write(r) : undefined,
           onProgress: bar ? (now, until) => {

@@ -40,11 +40,11 @@ export function register(program: Command): void {
           const scenario = await loadScenario(`${dir}/p2s-routing/${t.id}.json`);
           cells.push(...checkTopology(doc, t.id, scenario).cells);
         }
-        console.log('Documented P2S routing tables (seed 000) against the simulation, cell by cell\n');
+        console.log('Documented P2S routing tables (source document 000, "About point-to-site VPN routing") against the simulation, cell by cell\n');
         console.log(formatConformance(cells));
         const shipped = [];
         for (const file of shippedScenarioFiles(dir)) shipped.push({ file, scenario: await loadScenario(file) });
-        console.log('\nScenario replays (every shipped scenario with a timeline; details: vpnsim run <file>)');
+        console.log('\nScenario replays (every shipped scenario with a timeline, each with its own RNG seed; seeds/NNN-* are built from source document NNN; details: vpnsim run <file>)');
         for (const { file, scenario } of shipped) {
           if (!scenario.timeline?.length) continue;
           console.log(`  ${relative(dir, file).padEnd(44)} ${formatRunLine(runScenario(scenario))}`);

@@ -16,6 +16,24 @@ import { parseScenario } from './validate.js';
 const JSON_EXT = ['.json'];
 const YAML_EXT = ['.yaml', '.yml'];
 const MODULE_EXT = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+const TS_EXT = ['.ts', '.mts', '.cts'];
+
+let tsLoader: Promise<void> | undefined;
+
+/**
+ * Makes `.ts` scenario modules importable from plain Node (the installed
+ * CLI): the first time one is read outside a TypeScript loader, tsx's ESM
+ * hooks are registered through its API (`tsx/esm/api`). Under tsx already
+ * (npm scripts, tests) nothing is registered twice.
+ */
+function ensureTypeScriptLoader(): Promise<void> {
+  tsLoader ??= (async () => {
+    if (process.execArgv.some((a) => a.includes('tsx')) || (process.env.NODE_OPTIONS ?? '').includes('tsx') || import.meta.url.endsWith('.ts')) return;
+    const { register } = await import('tsx/esm/api');
+    register();
+  })();
+  return tsLoader;
+}
 
 /** File extensions {@link readScenarioFile} understands. */
 export const SCENARIO_EXTENSIONS: readonly string[] = [...JSON_EXT, ...YAML_EXT, ...MODULE_EXT];
@@ -30,8 +48,8 @@ function syntaxError(path: string, what: string, err: unknown): ScenarioValidati
 /**
  * Reads a scenario file without validating it. A `.ts`/`.mjs`/`.js` scenario is
  * code: reading it imports it, which runs it with the caller's rights.
- * TypeScript modules load only where a TypeScript loader is active (tsx, or
- * Node's type stripping).
+ * TypeScript modules load through tsx (a dependency), registered on first use
+ * when no TypeScript loader is active.
  * @throws NotFoundError when the file cannot be read; UsageError for an unknown extension;
  *   ScenarioValidationError (rule `syntax`) when JSON or YAML does not parse or a JSON object holds a key twice, and (rule `module`)
  *   when a module fails to load or exports no scenario.
@@ -50,6 +68,7 @@ export async function readScenarioFile(path: string): Promise<unknown> {
       throw new NotFoundError(`scenario file "${path}": cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}). Check the path`);
     }
     try {
+      if (TS_EXT.includes(ext)) await ensureTypeScriptLoader();
       mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     } catch (err) {
       const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);

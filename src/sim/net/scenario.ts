@@ -12,6 +12,17 @@ import type { IkeVersion } from '../../protocols/ike/messages.js';
 
 export type { Generation, VpnType, TunnelCipher } from './skus.js';
 
+/**
+ * Gateway SKU names, as Azure spells them (the legacy Basic, Standard and
+ * HighPerformance, the VpnGw1-5 generation and their zone-redundant AZ
+ * variants). A misspelt name fails to compile in a TypeScript scenario;
+ * JSON and YAML scenarios are checked by the validator (rule `sku`).
+ */
+export type SkuName =
+  | 'Basic' | 'Standard' | 'HighPerformance'
+  | 'VpnGw1' | 'VpnGw2' | 'VpnGw3' | 'VpnGw4' | 'VpnGw5'
+  | 'VpnGw1AZ' | 'VpnGw2AZ' | 'VpnGw3AZ' | 'VpnGw4AZ' | 'VpnGw5AZ';
+
 /** P2S tunnel types (R17). */
 export type ClientProtocol = 'IkeV2' | 'SSTP' | 'OpenVPN';
 /** P2S authentication types. */
@@ -64,7 +75,7 @@ export interface GatewayDef {
   /** Default `Vpn`. An ExpressRoute gateway coexists with a Vpn gateway in the same GatewaySubnet (R12). */
   gatewayType?: GatewayType;
   vpnType: VpnType;
-  sku: string;
+  sku: SkuName;
   /** Default: the SKU's only or first generation (VpnGw4/5: Generation2). */
   vpnGatewayGeneration?: Generation;
   enableBgp?: boolean;
@@ -207,7 +218,7 @@ export type TimelineEntry =
   | { at: number; action: 'fail' | 'restore'; target: string; planned?: boolean }
   | ({ at: number; action: 'setPath' } & UnderlayPathDef)
   | { at: number; action: 'resetBgp'; connection: string }
-  | { at: number; action: 'resizeGateway'; gateway: string; sku: string }
+  | { at: number; action: 'resizeGateway'; gateway: string; sku: SkuName }
   | { at: number; action: 'connectClient' | 'disconnectClient'; client: string }
   | ({ at: number; action: 'startFlow' } & FlowDef)
   | ({ at: number; action: 'createGateway' } & GatewayDef)
@@ -237,7 +248,10 @@ export interface Scenario {
 /**
  * Identity function that types a scenario written in TypeScript:
  * `export default defineScenario({...})` or `export const scenario = defineScenario({...})`.
+ * The parameter is a plain {@link Scenario} (not a generic), so TypeScript's
+ * excess-property checks apply: a misspelt field such as `enableBGP` or an
+ * unknown SKU fails to compile.
  */
-export function defineScenario<S extends Scenario>(scenario: S): S {
+export function defineScenario(scenario: Scenario): Scenario {
   return scenario;
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Simulation } from '../../../src/sim/engine/simulation.js';
 import { FlowLayer, runThroughput, throughputJson, DEFAULT_TCP_WINDOW_BYTES } from '../../../src/sim/engine/flows.js';
 import { espGoodputFactor } from '../../../src/sim/flow/overhead.js';
-import type { FlowDef, Scenario, TimelineEntry } from '../../../src/sim/net/scenario.js';
+import type { FlowDef, Scenario, SkuName, TimelineEntry } from '../../../src/sim/net/scenario.js';
 import { UsageError } from '../../../src/errors.js';
 import { gateway, shipped, site, v2v, vnet } from '../../helpers/build.js';
 
@@ -15,7 +15,7 @@ const ESP = 1350 / 1444;
  * 10.1.0.4, and S2S sites Site<i> (10.<10+i>.0.0/16) each with a server at
  * 10.<10+i>.0.10, joined by connections HubToSite<i>.
  */
-function hub(sku: string, sites: { uplinkMbps?: number; latencyMs?: number }[], flows: FlowDef[], timeline: TimelineEntry[] = []): Scenario {
+function hub(sku: SkuName, sites: { uplinkMbps?: number; latencyMs?: number }[], flows: FlowDef[], timeline: TimelineEntry[] = []): Scenario {
   return {
     name: 'flows-test', seed: 7,
     vnets: [vnet('Hub', 1)],

@@ -5,7 +5,7 @@
  * replay (timeline.ts) re-checks the configuration rules.
  */
 import { ValidationError } from '../../../errors.js';
-import type { ConnectionDef, FlowDef, GatewayDef, PeeringDef, UnderlayPathDef } from '../scenario.js';
+import type { ConnectionDef, FlowDef, GatewayDef, PeeringDef, SkuName, UnderlayPathDef } from '../scenario.js';
 import { skuSpec, type SkuSpec } from '../skus.js';
 import { checkFlow } from './flows.js';
 import { resolve, type Config, type Ctx, type Item } from './model.js';
@@ -115,7 +115,7 @@ export function checkTimelineEntry(ctx: Ctx, cfg: Config, e: Item<TimelineEntry>
         r.error(`${path}.sku`, 'R6', `${who}: SKU "${sku}" does not offer vpnType "${gi.def.vpnType}" of gateway "${name}"`, `Use a SKU that offers ${gi.def.vpnType}`);
         break;
       }
-      cfg.gateways.set(name, { def: { ...gi.def, sku }, path: gi.path });
+      cfg.gateways.set(name, { def: { ...gi.def, sku: sku as SkuName }, path: gi.path }); // checked by skuSpec above
       env.changed();
       break;
     }
