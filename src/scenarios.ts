@@ -5,6 +5,7 @@
 import { relative, sep } from 'node:path';
 import { scenariosDir, shippedScenarioFiles } from './sim/engine/catalogue.js';
 import { NotFoundError } from './errors.js';
+import { suggest } from './sim/net/rules/report.js';
 
 /** Names of the shipped scenarios (`folder/name`, no extension), sorted: what {@link scenarioPath} accepts. */
 export function shippedScenarioNames(): string[] {
@@ -27,8 +28,6 @@ export function scenarioPath(name: string): string {
   if (exact) return exact;
   const byFile = files.filter((f) => bare(f).split('/').pop() === name || rel(f).split('/').pop() === name);
   if (byFile.length === 1) return byFile[0]!;
-  const words = name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  const near = files.map(bare).filter((n) => words.some((w) => n.toLowerCase().includes(w))).slice(0, 5);
-  const hint = byFile.length > 1 ? `it names ${byFile.length} files; add the folder: ${byFile.map(bare).join(', ')}` : near.length ? `did you mean ${near.join(', ')}?` : `known: ${files.map(bare).join(', ')}`;
-  throw new NotFoundError(`scenario "${name}": not a shipped scenario. ${hint[0]!.toUpperCase()}${hint.slice(1)}`);
+  if (byFile.length > 1) throw new NotFoundError(`scenario "${name}": names ${byFile.length} shipped files. Add the folder: ${byFile.map(bare).join(', ')}`);
+  throw new NotFoundError(`scenario "${name}": not a shipped scenario. ${suggest(name, files.map(bare), 'scenario', 'Known:')}`);
 }

@@ -37,7 +37,7 @@ test('--seed changes the RNG seed of a run (and so its fingerprint)', () => {
 test('scenarioPath finds shipped scenarios from the compiled package', async () => {
   const mod = (await import(`${process.cwd()}/${OUT}/index.js`)) as { scenarioPath: (n: string) => string };
   assert.match(mod.scenarioPath('replays/gateway-reboot'), /scenarios\/replays\/gateway-reboot\.json$/);
-  assert.throws(() => mod.scenarioPath('replays/gateway-rebot'), /did you mean replays\/gateway-reboot/i);
+  assert.throws(() => mod.scenarioPath('replays/gateway-rebot'), /did you mean "replays\/gateway-reboot"/i);
 });
 
 test.run();
