@@ -8,7 +8,7 @@ import { ValidationError } from '../../../errors.js';
 import type { ConnectionDef, FlowDef, GatewayDef, PeeringDef, SkuName, UnderlayPathDef } from '../scenario.js';
 import { skuSpec, type SkuSpec } from '../skus.js';
 import { checkFlow } from './flows.js';
-import { resolve, type Config, type Ctx, type Item } from './model.js';
+import { KIND_LABEL, resolve, type Config, type Ctx, type Item } from './model.js';
 import { suggest } from './report.js';
 import { checkPath, locations } from './underlay-paths.js';
 
@@ -136,7 +136,13 @@ export function checkTimelineEntry(ctx: Ctx, cfg: Config, e: Item<TimelineEntry>
     case 'restore': {
       const target = d.target as string;
       const live = ctx.names.get(target);
-      if ((!live || live.kind === 'flow') && !ctx.opaque.has(target)) {
+      // Only connections, sites and gateways can fail (the runtime refuses anything else).
+      const failable = (k: string): boolean => k === 'connection' || k === 'localNetworkGateway' || k === 'gateway';
+      if (live && !failable(live.kind)) {
+        r.error(`${path}.target`, 'ref', `${who}: "${target}" is a ${KIND_LABEL[live.kind]}; only a connection, a local network gateway or a gateway can ${d.action === 'fail' ? 'fail' : 'be restored'}`, suggest(target, [...ctx.names.entries()].filter(([, v]) => failable(v.kind)).map(([k]) => k), 'target'));
+        break;
+      }
+      if (!live && !ctx.opaque.has(target)) {
         const deletedBy = ctx.deleted.get(target);
         r.error(`${path}.target`, 'ref', `${who}: ${deletedBy ? `"${target}" was deleted by ${deletedBy}` : `nothing named "${target}" exists then`}`, deletedBy ? 'Create it again first' : suggest(target, [...ctx.names.entries()].filter(([, v]) => v.kind !== 'flow').map(([k]) => k), 'target'));
       }
