@@ -16,8 +16,7 @@
  * the cursor `<input id="cursor" type="range">`, and the state panel
  * `<table id="states">` with one row per lane (`data-lane`, `data-state`).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Scenario } from '../sim/net/scenario.js';
 import { Simulation } from '../sim/engine/simulation.js';
 import { attachTraffic, defaultUntil, runScenario, type RunJson, type RunReport } from '../sim/engine/replay.js';
@@ -203,6 +202,8 @@ function esc(text: string): string {
 
 /** Renders a vega-lite spec to an SVG string in Node (no browser, no network). */
 export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use, so importing vpnsim does not load the charting libraries.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -13,7 +13,7 @@
  * connections carry their state as a CSS class (`state-established`, ...),
  * so a report can recolour them as its time cursor moves.
  */
-import { instance, type Viz } from '@viz-js/viz';
+import type { Viz } from '@viz-js/viz';
 import type { Simulation } from '../sim/engine/simulation.js';
 import type { TunnelStatus } from '../sim/engine/tunnels.js';
 import { UsageError } from '../errors.js';
@@ -211,7 +211,7 @@ let vizPromise: Promise<Viz> | undefined;
  */
 export async function topologySvg(sim: Simulation, options: TopologyOptions = {}): Promise<string> {
   const dot = topologyDot(sim, options);
-  vizPromise ??= instance();
+  vizPromise ??= import('@viz-js/viz').then((m) => m.instance());
   const viz = await vizPromise;
   return viz.renderString(dot, { format: 'svg', engine: 'dot' });
 }
