@@ -65,3 +65,24 @@ export type { ReportRun, Lane, LaneSegment, PairLane, FlowSeries, CollectOptions
 export { evaluateReachMatrix, reachMatrixJson, formatReachMatrix } from './views/reach-matrix.js';
 export type { ReachMatrix, ReachMatrixOptions, ReachMatrixJson, MatrixRow, MatrixTarget } from './views/reach-matrix.js';
 export { scenarioPath, shippedScenarioNames } from './scenarios.js';
+
+// Studies: replications and parameter sweeps (src/study/).
+export { defineStudy, METRIC_KINDS, VARIATE_KINDS } from './study/format.js';
+export type { StudyDef, ParameterDef, ParameterValue, Variate, MetricDef, FunctionMetric, MetricContext, DelayOptions, ReportKind, MetricKind } from './study/format.js';
+export { runStudy, toSpec } from './study/run-study.js';
+export type { RunStudyOptions, StudyProgress, StudyInput } from './study/run-study.js';
+export { compileStudy, loadStudy, StudyValidationError, applyParameters, gridPoints, canonicalJson } from './study/validate.js';
+export type { StudySpec, MetricSpec, CompileOptions } from './study/validate.js';
+export { runReplication, pointValues, pointCount, metricValue } from './study/replication.js';
+export type { ReplicationResult, ReplicationJob } from './study/replication.js';
+export { replicationSeed, drawVariate, isVariate } from './study/variates.js';
+export { parsePointer, resolvePointer, setPointer } from './study/pointer.js';
+export { summarise } from './study/statistics.js';
+export type { MetricSummary } from './study/statistics.js';
+export { ResultsDir, rowsCsv, summaryOf, vpnsimVersion } from './study/results.js';
+export type { Row as StudyRow, Manifest as StudyManifest, StudySummary } from './study/results.js';
+export { QUEUE_NAME, InlineExecutor, ThreadExecutor, QueueExecutor, redisConnection } from './study/executors.js';
+export type { Executor as StudyExecutor, JobData as StudyJobData } from './study/executors.js';
+export { startQueueWorker } from './study/queue-worker.js';
+export type { QueueWorker, QueueWorkerOptions } from './study/queue-worker.js';
+export { plotSpec, plotSvg } from './study/plot.js';

@@ -15,6 +15,8 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerRules } from './commands/rules.js';
 import { register as registerGraph } from './commands/graph.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerStudy } from './commands/study.js';
+import { register as registerWorker } from './commands/worker.js';
 
 const program = new Command();
 program.name('vpnsim').description('Discrete-event simulator of Azure VPN gateway topologies').showHelpAfterError();
@@ -31,5 +33,7 @@ registerRun(program);
 registerRules(program);
 registerGraph(program);
 registerReport(program);
+registerStudy(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

@@ -369,7 +369,7 @@ export async function loadStudy(path: string): Promise<StudySpec> {
     module = pathToFileURL(abs).href;
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(module)) as Record<string, unknown>;
+      mod = await importModule(module);
     } catch (e) {
       throw fail('module', `module does not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'Fix the module, or run under a TypeScript loader (tsx) for .ts files');
     }
@@ -386,9 +386,28 @@ export async function loadStudy(path: string): Promise<StudySpec> {
   return compileStudy(value, { baseDir: dirname(abs), module, source: path });
 }
 
+/**
+ * Imports a study module. Worker threads do not inherit tsx's ESM hooks, so a
+ * `.ts` module that Node refuses is loaded through tsx's API when tsx is installed.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+    try {
+      api = (await import('tsx/esm/api')) as typeof api;
+    } catch {
+      throw err;
+    }
+    return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
 /** Function metrics of a study module, by name. @throws UsageError when the module has none of that name. */
 export async function functionMetrics(moduleUrl: string): Promise<Map<string, FunctionMetric>> {
-  const mod = (await import(moduleUrl)) as Record<string, unknown>;
+  const mod = await importModule(moduleUrl);
   const study = ('study' in mod ? mod.study : mod.default) as StudyDef | undefined;
   const out = new Map<string, FunctionMetric>();
   for (const m of study?.metrics ?? []) if (typeof (m as FunctionMetric).value === 'function') out.set(m.name, m as FunctionMetric);
