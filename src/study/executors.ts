@@ -11,7 +11,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { Queue, QueueEvents, Job, type ConnectionOptions } from 'bullmq';
+import { Queue, QueueEvents, Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { UsageError, VpnsimError } from '../errors.js';
 import { runReplication, type ReplicationJob, type ReplicationResult } from './replication.js';
 import { functionMetrics, type StudySpec } from './validate.js';
@@ -27,15 +28,17 @@ export interface JobData {
 
 /** Runs jobs; calls `onResult` for each as it finishes. */
 export interface Executor {
-  run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void): Promise<void>;
+  /** Runs every job; rejects with the signal's reason when `signal` aborts. */
+  run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
 /** In-process: jobs one after the other on this thread (yielding between jobs so progress can print). */
 export class InlineExecutor implements Executor {
-  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void): Promise<void> {
+  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void, signal?: AbortSignal): Promise<void> {
     const fns = spec.module ? await functionMetrics(spec.module) : undefined;
     for (const job of jobs) {
+      signal?.throwIfAborted();
       onResult(runReplication(spec, job, fns));
       await new Promise((r) => setImmediate(r));
     }
@@ -74,8 +77,8 @@ export class ThreadExecutor implements Executor {
     this.pool = replicationPool(threads);
   }
 
-  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void): Promise<void> {
-    await Promise.all(jobs.map(async (job) => onResult(await this.pool.run({ spec, job }))));
+  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void, signal?: AbortSignal): Promise<void> {
+    await Promise.all(jobs.map(async (job) => onResult(await this.pool.run({ spec, job }, signal ? { signal } : {}))));
   }
 
   async close(): Promise<void> {
@@ -87,7 +90,7 @@ export class ThreadExecutor implements Executor {
  * Connection options from `redis://[user:password@]host:port[/db]`.
  * @throws UsageError when the text is not such a URL.
  */
-export function redisConnection(url: string): ConnectionOptions & { host: string; port: number } {
+export function redisConnection(url: string): RedisOptions & { host: string; port: number } {
   let u: URL;
   try {
     u = new URL(url);
@@ -103,6 +106,15 @@ export function redisConnection(url: string): ConnectionOptions & { host: string
     ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/**
+ * A new Redis client for `url` (BullMQ in an ES module wants client instances;
+ * each queue, event reader and worker gets its own).
+ * @throws UsageError on a bad URL.
+ */
+export function redisClient(url: string): Redis {
+  return new Redis({ ...redisConnection(url), lazyConnect: false });
 }
 
 /** The BullMQ job id of a run: stable, so re-adding a run that is already queued adds nothing. */
@@ -121,14 +133,18 @@ const ATTEMPTS = 2;
 export class QueueExecutor implements Executor {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  private readonly clients: Redis[];
 
   constructor(readonly url: string) {
-    const connection = redisConnection(url);
-    this.queue = new Queue(QUEUE_NAME, { connection });
-    this.events = new QueueEvents(QUEUE_NAME, { connection });
+    redisConnection(url);
+    this.clients = [redisClient(url), redisClient(url)];
+    for (const c of this.clients) c.on('error', () => {}); // reported by waitUntilReady below; ioredis reconnects
+    this.queue = new Queue(QUEUE_NAME, { connection: this.clients[0]! });
+    this.events = new QueueEvents(QUEUE_NAME, { connection: this.clients[1]! });
   }
 
-  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void): Promise<void> {
+  async run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     try {
       await this.events.waitUntilReady();
       await this.queue.waitUntilReady();
@@ -143,6 +159,7 @@ export class QueueExecutor implements Executor {
         if (settled) return;
         settled = true;
         clearInterval(timer);
+        signal?.removeEventListener('abort', onAbort);
         this.events.off('completed', onCompleted);
         this.events.off('failed', onFailed);
         if (err) reject(err);
@@ -184,6 +201,8 @@ export class QueueExecutor implements Executor {
         }
       };
       const timer = setInterval(() => void poll(), 1000);
+      const onAbort = () => finish(signal!.reason);
+      signal?.addEventListener('abort', onAbort);
       this.queue
         .addBulk(jobs.map((job) => ({
           name: 'run',
@@ -198,5 +217,6 @@ export class QueueExecutor implements Executor {
   async close(): Promise<void> {
     await this.events.close();
     await this.queue.close();
+    for (const c of this.clients) c.disconnect();
   }
 }

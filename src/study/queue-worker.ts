@@ -7,7 +7,7 @@
  */
 import { Worker } from 'bullmq';
 import { UsageError } from '../errors.js';
-import { QUEUE_NAME, redisConnection, replicationPool, type JobData } from './executors.js';
+import { QUEUE_NAME, redisClient, redisConnection, replicationPool, type JobData } from './executors.js';
 import type { ReplicationResult } from './replication.js';
 
 /** Options of {@link startQueueWorker}. */
@@ -35,7 +35,9 @@ export interface QueueWorker {
 export async function startQueueWorker(url: string, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
   const concurrency = options.concurrency ?? 1;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new UsageError(`--concurrency ${concurrency} is not a whole number of 1 or more. Pass e.g. 2`, 'usage');
-  const connection = redisConnection(url);
+  redisConnection(url);
+  const connection = redisClient(url);
+  connection.on('error', () => {}); // ioredis reconnects; BullMQ reports lasting failures
   const pool = replicationPool(concurrency);
   const worker = new Worker<JobData, ReplicationResult>(QUEUE_NAME, (job) => pool.run(job.data), {
     connection, concurrency,
@@ -51,6 +53,7 @@ export async function startQueueWorker(url: string, options: QueueWorkerOptions 
     async close() {
       await worker.close();
       await pool.destroy();
+      connection.disconnect();
     },
   };
 }

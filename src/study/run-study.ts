@@ -31,6 +31,8 @@ export interface RunStudyOptions {
   out?: string;
   /** Replace results of another provenance instead of refusing (default false). */
   fresh?: boolean;
+  /** Stops the study (the promise rejects with the signal's reason); what finished stays in the folder for a resume. */
+  signal?: AbortSignal;
   /** Called after every finished run (and once at the start). */
   onProgress?: (p: StudyProgress) => void;
 }
@@ -80,7 +82,7 @@ export async function runStudy(study: StudyInput, options: RunStudyOptions = {})
         rows.push(...rs);
         done++;
         options.onProgress?.({ done, total: jobs.length, skipped });
-      });
+      }, options.signal);
     } finally {
       await executor.close();
     }
