@@ -158,7 +158,7 @@ r('a rerun with another scenario is refused unless fresh', async () => {
 
 r('a study module gives metrics as functions; worker threads load it', async () => {
   const dir = tempDir('study-module');
-  const mod = join(dir, 'study.ts');
+  const mod = join(dir, 'study.mts'); // .mts: an ES module wherever the folder is (vega, reached through the index, has top-level await)
   writeFileSync(mod, `import { defineStudy } from ${JSON.stringify(join(ROOT, 'src/index.ts'))};
 export const study = defineStudy({
   name: 'fn-metric', scenario: ${JSON.stringify(join(ROOT, 'scenarios/replays/tunnel-drop-restore.json'))}, replications: 2, until: 200,
