@@ -44,7 +44,7 @@ export function encodeBgp(m: BgpMessage): Uint8Array {
     case 'OPEN': {
       w.u8(m.version).u16(m.myAs > 0xffff ? AS_TRANS : m.myAs).u16(m.holdTime).u32(quad(m.bgpIdentifier));
       // Optional parameter 2 (Capabilities): MP-BGP IPv4 unicast (1), 4-octet AS (65).
-      w.u8(16).u8(2).u8(14).u8(1).u8(4).u16(1).u8(0).u8(1).u8(65).u8(4).u32(m.myAs >>> 0);
+      w.u8(14).u8(2).u8(12).u8(1).u8(4).u16(1).u8(0).u8(1).u8(65).u8(4).u32(m.myAs >>> 0);
       break;
     }
     case 'UPDATE': {
