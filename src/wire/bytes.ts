@@ -144,3 +144,32 @@ export function internetChecksum(data: Uint8Array, initial = 0): number {
 export function sum32(v: number): number {
   return (v >>> 16) + (v & 0xffff);
 }
+
+/**
+ * Seeded filler for bulk ciphertext: 64 KiB drawn once from a stream, then
+ * handed out from a rotating offset, so filling a packet is one copy rather
+ * than a draw per four octets. The sequence of octets depends only on the
+ * stream and on the order of calls, so captures stay reproducible.
+ */
+export class FillPool {
+  private readonly pool = new Uint8Array(1 << 16);
+  private at = 0;
+
+  constructor(stream: RandomStream) {
+    fillRandom(this.pool, stream);
+  }
+
+  /** Writes `n` filler octets into `out` from offset `to`. */
+  fill(out: Uint8Array, to: number, n: number): void {
+    const size = this.pool.length;
+    while (n > 0) {
+      const k = Math.min(n, size - this.at);
+      out.set(this.pool.subarray(this.at, this.at + k), to);
+      to += k;
+      n -= k;
+      this.at = (this.at + k) % size;
+    }
+    // Step by an odd amount so equal-sized packets do not repeat in lockstep.
+    this.at = (this.at + 13) % size;
+  }
+}

@@ -19,13 +19,17 @@ import { Rng, type RandomStream } from '../sim/kernel/rng.js';
 import { encodeIke } from './ike.js';
 import { encodeBgp } from './bgp.js';
 import { encodeEsp, NAT_T_PORT, nonEspMarker } from './esp.js';
-import { icmpEcho, IpProto, ipv4, tcp, TcpFlag, udp } from './ip.js';
+import { ipv4Icmp, IpProto, ipv4, tcp, TcpFlag, udp } from './ip.js';
 import { PcapngWriter } from './pcapng.js';
+import { FillPool } from './bytes.js';
 
 /** IKE's UDP port (RFC 7296 §2). */
 export const IKE_PORT = 500;
 /** BGP's TCP port (RFC 4271 §8.2.1). */
 export const BGP_PORT = 179;
+
+/** Echo payload octets 0, 1, 2, ... (as ping's pattern), shared by every echo up to 1472 octets. */
+const ECHO_DATA = new Uint8Array(1472).map((_, i) => i & 0xff);
 
 /** Options of {@link PcapCapture}. */
 export interface PcapCaptureOptions {
@@ -64,12 +68,14 @@ interface EspSa {
 export class PcapCapture {
   private readonly w: PcapngWriter;
   private readonly fill: RandomStream;
+  private readonly pool: FillPool;
   private readonly ifaces = new Map<string, number>();
   private readonly wanted: ReadonlySet<string> | undefined;
   private readonly comments: boolean;
   private readonly ikeSas = new Map<number, IkeSaWire>();
   private readonly tcpConns = new Map<string, TcpConn>();
-  private readonly espSas = new Map<string, EspSa>();
+  /** Outbound ESP SAs by `src * 2^32 + dst` (both 32-bit addresses). */
+  private readonly espSas = new Map<number, EspSa>();
   private ipId = 0;
   /** Packets written (counted once per capture point). */
   packets = 0;
@@ -77,14 +83,20 @@ export class PcapCapture {
   constructor(options: PcapCaptureOptions) {
     this.w = new PcapngWriter(options.sink);
     this.fill = new Rng(options.seed ?? 1).stream('pcap/fill');
+    this.pool = new FillPool(new Rng(options.seed ?? 1).stream('pcap/ciphertext'));
     this.wanted = options.points ? new Set(options.points) : undefined;
     this.comments = options.comments ?? true;
   }
 
-  private write(t: number, points: readonly string[], data: Uint8Array, comment: string | undefined): void {
+  private write(t: number, from: CaptureEnd, to: CaptureEnd, data: Uint8Array, comment: string | undefined): void {
     const ns = Math.round(t * 1e9);
-    for (const p of points) {
-      if (this.wanted && !this.wanted.has(p)) continue;
+    for (const p of from.points) this.writeAt(p, ns, data, comment);
+    for (const p of to.points) this.writeAt(p, ns, data, comment);
+  }
+
+  private writeAt(p: string, ns: number, data: Uint8Array, comment: string | undefined): void {
+    {
+      if (this.wanted && !this.wanted.has(p)) return;
       let id = this.ifaces.get(p);
       if (id === undefined) this.ifaces.set(p, (id = this.w.addInterface(p)));
       this.w.packet(id, ns, data, this.comments ? comment : undefined);
@@ -123,7 +135,7 @@ export class PcapCapture {
     const nat = options.natTraversal ?? false;
     const port = nat ? NAT_T_PORT : IKE_PORT;
     const pkt = ipv4({ src: from.ip, dst: to.ip, protocol: IpProto.udp, id: this.nextId() }, udp(from.ip, to.ip, port, port, nat ? nonEspMarker(ike) : ike));
-    this.write(t, [...from.points, ...to.points], pkt, options.comment);
+    this.write(t, from, to, pkt, options.comment);
     const childDone = msg.response && msg.childSa && !msg.notify && (msg.exchange === 'IKE_AUTH' || msg.exchange === 'CREATE_CHILD_SA' || msg.exchange === 'QUICK_MODE');
     if (childDone) {
       const [i, r] = fromInitiator ? [to.ip, from.ip] : [from.ip, to.ip];
@@ -134,7 +146,7 @@ export class PcapCapture {
 
   /** The outbound SA from `src` to `dst`: SPI of the peer's inbound SA, sequence restarting at 1. */
   private installEsp(src: number, dst: number, spi: number): void {
-    this.espSas.set(`${src}>${dst}`, { spi, seq: 0 });
+    this.espSas.set(src * 0x100000000 + dst, { spi, seq: 0 });
   }
 
   /**
@@ -143,13 +155,13 @@ export class PcapCapture {
    * no SA negotiated between the two yet, SPIs are drawn on first use.
    */
   esp(t: number, from: CaptureEnd, to: CaptureEnd, inner: Uint8Array | number, options: { cipher?: TunnelCipher; natTraversal?: boolean; comment?: string } = {}): Uint8Array {
-    const key = `${from.ip}>${to.ip}`;
+    const key = from.ip * 0x100000000 + to.ip;
     let sa = this.espSas.get(key);
     if (!sa) this.espSas.set(key, (sa = { spi: this.spi(), seq: 0 }));
     sa.seq = (sa.seq + 1) >>> 0;
     const innerBytes = typeof inner === 'number' ? inner : inner.length;
-    const pkt = encodeEsp({ src: from.ip, dst: to.ip, spi: sa.spi, seq: sa.seq, innerBytes, ipId: this.nextId(), ...(options.cipher ? { cipher: options.cipher } : {}), natTraversal: options.natTraversal ?? false }, this.fill);
-    this.write(t, [...from.points, ...to.points], pkt, options.comment);
+    const pkt = encodeEsp({ src: from.ip, dst: to.ip, spi: sa.spi, seq: sa.seq, innerBytes, ipId: this.nextId(), ...(options.cipher ? { cipher: options.cipher } : {}), natTraversal: options.natTraversal ?? false }, this.pool);
+    this.write(t, from, to, pkt, options.comment);
     return pkt;
   }
 
@@ -185,16 +197,16 @@ export class PcapCapture {
     }
     seq = seq >>> 0;
     const pkt = ipv4({ src: from.ip, dst: to.ip, protocol: IpProto.tcp, id: this.nextId() }, tcp(from.ip, to.ip, { srcPort, dstPort, seq, ack, flags, ...(mss ? { mss } : {}) }, payload));
-    this.write(t, [...from.points, ...to.points], pkt, comment);
+    this.write(t, from, to, pkt, comment);
     return pkt;
   }
 
   /** One ICMP echo request or reply (RFC 792) of `bytes` in all (84: 20 IPv4 + 8 ICMP + 56 data). Returns the packet. */
   icmp(t: number, from: CaptureEnd, to: CaptureEnd, echo: { reply: boolean; id: number; seq: number; bytes?: number }, comment?: string): Uint8Array {
-    const data = new Uint8Array(Math.max(0, (echo.bytes ?? 84) - 28));
-    for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
-    const pkt = ipv4({ src: from.ip, dst: to.ip, protocol: IpProto.icmp, id: this.nextId() }, icmpEcho(echo.reply, echo.id, echo.seq, data));
-    this.write(t, [...from.points, ...to.points], pkt, comment);
+    const n = Math.max(0, (echo.bytes ?? 84) - 28);
+    const data = n <= ECHO_DATA.length ? ECHO_DATA.subarray(0, n) : new Uint8Array(n).map((_, i) => i & 0xff);
+    const pkt = ipv4Icmp({ src: from.ip, dst: to.ip, protocol: IpProto.icmp, id: this.nextId() }, echo.reply, echo.id, echo.seq, data);
+    this.write(t, from, to, pkt, comment);
     return pkt;
   }
 

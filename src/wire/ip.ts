@@ -22,11 +22,30 @@ export interface Ipv4Header {
 
 /** One IPv4 packet: a 20-byte header (no options, DF set) and `payload`. */
 export function ipv4(h: Ipv4Header, payload: Uint8Array): Uint8Array {
-  const w = new ByteWriter(20 + payload.length);
-  w.u8(0x45).u8(0).u16(20 + payload.length).u16(h.id & 0xffff).u16(0x4000).u8(h.ttl ?? 64).u8(h.protocol).u16(0).u32(h.src).u32(h.dst);
-  w.patch16(10, internetChecksum(w.view()));
-  w.bytes(payload);
-  return w.finish();
+  const out = new Uint8Array(20 + payload.length);
+  writeIpv4Header(out, 0, h, payload.length);
+  out.set(payload, 20);
+  return out;
+}
+
+/** Writes a 20-byte IPv4 header (no options, DF set) with its checksum into `out` at `at`, for a payload of `payloadBytes`. */
+export function writeIpv4Header(out: Uint8Array, at: number, h: Ipv4Header, payloadBytes: number): void {
+  const total = 20 + payloadBytes;
+  out[at] = 0x45; out[at + 1] = 0;
+  out[at + 2] = total >>> 8; out[at + 3] = total & 0xff;
+  out[at + 4] = (h.id >>> 8) & 0xff; out[at + 5] = h.id & 0xff;
+  out[at + 6] = 0x40; out[at + 7] = 0;
+  out[at + 8] = h.ttl ?? 64; out[at + 9] = h.protocol;
+  out[at + 10] = 0; out[at + 11] = 0;
+  for (let i = 0; i < 4; i++) {
+    out[at + 12 + i] = (h.src >>> (24 - 8 * i)) & 0xff;
+    out[at + 16 + i] = (h.dst >>> (24 - 8 * i)) & 0xff;
+  }
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (out[at + i]! << 8) | out[at + i + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  out[at + 10] = c >>> 8; out[at + 11] = c & 0xff;
 }
 
 function pseudoSum(src: number, dst: number, protocol: number, length: number): number {
@@ -73,8 +92,22 @@ export function tcp(src: number, dst: number, h: TcpHeader, payload: Uint8Array)
 
 /** One ICMP echo request (type 8) or reply (type 0), RFC 792, with `data` after the 8-byte header. */
 export function icmpEcho(reply: boolean, identifier: number, sequence: number, data: Uint8Array): Uint8Array {
-  const w = new ByteWriter(8 + data.length);
-  w.u8(reply ? 0 : 8).u8(0).u16(0).u16(identifier & 0xffff).u16(sequence & 0xffff).bytes(data);
-  w.patch16(2, internetChecksum(w.view()));
-  return w.finish();
+  return ipv4Icmp(undefined, reply, identifier, sequence, data);
+}
+
+/**
+ * An ICMP echo message, inside an IPv4 header when `h` is given, built in
+ * one buffer (the per-ping path of a capture).
+ */
+export function ipv4Icmp(h: Ipv4Header | undefined, reply: boolean, identifier: number, sequence: number, data: Uint8Array): Uint8Array {
+  const off = h ? 20 : 0;
+  const out = new Uint8Array(off + 8 + data.length);
+  if (h) writeIpv4Header(out, 0, h, 8 + data.length);
+  out[off] = reply ? 0 : 8;
+  out[off + 4] = (identifier >>> 8) & 0xff; out[off + 5] = identifier & 0xff;
+  out[off + 6] = (sequence >>> 8) & 0xff; out[off + 7] = sequence & 0xff;
+  out.set(data, off + 8);
+  const c = internetChecksum(out.subarray(off));
+  out[off + 2] = c >>> 8; out[off + 3] = c & 0xff;
+  return out;
 }

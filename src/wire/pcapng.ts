@@ -102,6 +102,25 @@ export class PcapngWriter {
    */
   packet(iface: number, timeNs: number, data: Uint8Array, comment?: string): void {
     const len = data.length;
+    if (comment === undefined) {
+      // Fast path: no options, so the block is 32 + padded data octets.
+      const total = 32 + pad4(len);
+      this.room(total);
+      const b = this.buf;
+      const at = this.used;
+      b.writeUInt32LE(EPB, at);
+      b.writeUInt32LE(total, at + 4);
+      b.writeUInt32LE(iface, at + 8);
+      b.writeUInt32LE(Math.floor(timeNs / 0x100000000), at + 12);
+      b.writeUInt32LE(timeNs % 0x100000000, at + 16);
+      b.writeUInt32LE(len, at + 20);
+      b.writeUInt32LE(len, at + 24);
+      b.set(data, at + 28);
+      for (let i = at + 28 + len; i < at + total - 4; i++) b[i] = 0;
+      b.writeUInt32LE(total, at + total - 4);
+      this.used += total;
+      return;
+    }
     const opts: [number, Uint8Array][] = comment === undefined ? [] : [[1, encoder.encode(comment)]];
     const at = this.begin(EPB, 20 + pad4(len), opts);
     const b = this.buf;
