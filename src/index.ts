@@ -86,3 +86,11 @@ export type { Executor as StudyExecutor, JobData as StudyJobData } from './study
 export { startQueueWorker } from './study/queue-worker.js';
 export type { QueueWorker, QueueWorkerOptions } from './study/queue-worker.js';
 export { plotSpec, plotSvg } from './study/plot.js';
+export { PcapCapture, IKE_PORT, BGP_PORT } from './wire/capture.js';
+export type { PcapCaptureOptions, CaptureEnd } from './wire/capture.js';
+export { PcapngWriter, LINKTYPE_RAW } from './wire/pcapng.js';
+export { encodeIke, encodeIkev1, encodeIkev2, IKEV1_EXCHANGE, IKEV2_EXCHANGE, NOTIFY_TYPE } from './wire/ike.js';
+export type { IkeWireContext } from './wire/ike.js';
+export { encodeBgp, BGP_TYPE, AS_TRANS } from './wire/bgp.js';
+export { encodeEsp, nonEspMarker, NAT_T_PORT } from './wire/esp.js';
+export type { EspPacket } from './wire/esp.js';

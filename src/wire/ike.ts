@@ -336,14 +336,10 @@ export function encodeIkev1(m: IkeMessage, ctx: IkeWireContext): Uint8Array {
     if (m.childSa) { const at = chain.add(P1.sa); v1SaPhase2(body, m.childSa, ctx.childSpi); close(body, at); }
     if (m.nonce !== undefined) { const at = chain.add(P1.nonce); body.random(32, fill); close(body, at); }
     if (m.ke !== undefined) { const at = chain.add(P1.ke); body.random(DH_BYTES[m.ke] ?? 128, fill); close(body, at); }
-    const ours = ctx.fromInitiator ? m.tsi : m.tsr;
-    const theirs = ctx.fromInitiator ? m.tsr : m.tsi;
+    // IDci and IDcr (RFC 2409 §5.5): the initiator's and the responder's client selectors, in that order from either end.
     if (m.tsi && m.tsr) {
-      for (const sel of [ctx.fromInitiator ? m.tsi[0]! : m.tsi[0]!, ctx.fromInitiator ? m.tsr[0]! : m.tsr[0]!]) {
-        const at = chain.add(P1.id); v1Id(body, sel); close(body, at);
-      }
+      for (const sel of [m.tsi[0]!, m.tsr[0]!]) { const at = chain.add(P1.id); v1Id(body, sel); close(body, at); }
     }
-    void ours; void theirs;
   } else {
     if (m.notify) {
       const at = chain.add(P1.notify);
