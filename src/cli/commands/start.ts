@@ -8,6 +8,7 @@ import { runScenario } from '../../sim/engine/replay.js';
 import { formatRunLine } from './run.js';
 import { fail } from '../util.js';
 import { runThroughput } from '../../sim/engine/flows.js';
+import { firstStudySummary } from './study.js';
 
 /** Renders the conformance cells as a table, one row per topology and client kind. */
 export function formatConformance(cells: ConformanceCell[]): string {
@@ -56,6 +57,7 @@ export function register(program: Command): void {
           const gws = r.gateways.map((g) => `${g.name} ${g.sku} ${g.goodputMbps.toFixed(1)}/${g.capacityMbps} Mbit/s`).join(', ');
           console.log(`  ${relative(dir, file).padEnd(44)} ${r.flows.length} flows, ${gws}; Jain ${r.jainIndex.toFixed(3)}`);
         }
+        console.log(`\n${await firstStudySummary()}`);
         if (cells.some((c) => c.status === 'mismatch')) process.exitCode = 1;
       } catch (err) {
         fail(err);

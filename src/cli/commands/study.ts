@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { runStudy, type StudyProgress } from '../../study/run-study.js';
@@ -25,6 +27,21 @@ export function formatStudySummary(s: StudySummary): string {
     }
   });
   return lines.join('\n');
+}
+
+/**
+ * The summary of the first shipped study (studies/device-failure-outage.yaml)
+ * for `vpnsim start`, run in this thread into a fresh temporary folder.
+ */
+export async function firstStudySummary(): Promise<string> {
+  const file = fileURLToPath(new URL('../../../studies/device-failure-outage.yaml', import.meta.url));
+  const out = mkdtempSync(join(tmpdir(), 'vpnsim-start-'));
+  try {
+    const s = await runStudy(file, { workers: 0, out });
+    return `Study (a sweep with replications and 95 % CIs; details: vpnsim study run ${relative(process.cwd(), file)})\n${formatStudySummary(s)}`;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 function intOption(text: string | undefined, what: string, min: number): number | undefined {
