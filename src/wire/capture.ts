@@ -15,6 +15,8 @@
 import type { IkeMessage } from '../protocols/ike/messages.js';
 import type { BgpSegment } from '../protocols/bgp/messages.js';
 import type { TunnelCipher } from '../protocols/esp/packet.js';
+import type { Ikev2P2sMessage } from '../protocols/p2s/ikev2-client.js';
+import { AZURE_ESP_PROPOSALS, AZURE_IKE_PROPOSALS } from '../protocols/ike/config.js';
 import { Rng, type RandomStream } from '../sim/kernel/rng.js';
 import { encodeIke } from './ike.js';
 import { encodeBgp } from './bgp.js';
@@ -76,6 +78,7 @@ export class PcapCapture {
   private readonly tcpConns = new Map<string, TcpConn>();
   /** Outbound ESP SAs by `src * 2^32 + dst` (both 32-bit addresses). */
   private readonly espSas = new Map<number, EspSa>();
+  private readonly p2sSpis = new Map<string, [number, number]>();
   private ipId = 0;
   /** Packets written (counted once per capture point). */
   packets = 0;
@@ -142,6 +145,35 @@ export class PcapCapture {
       this.installEsp(i, r, sa.childSpi[1]);
       this.installEsp(r, i, sa.childSpi[0]);
     }
+  }
+
+  /**
+   * One message of a P2S IKEv2 client session (`client` names the session).
+   * The model's P2S messages carry no SPIs or payloads, so they are filled
+   * in as a client would send them: IKE_SA_INIT on UDP 500 with Azure's
+   * default proposals, DH group 2 and a nonce; IKE_AUTH on UDP 4500 with the
+   * non-ESP marker (RFC 7296 §2.23: the client floats to 4500), its final
+   * response with AUTH, the child SA and traffic selectors, or a Notify
+   * AUTHENTICATION_FAILED when refused. Returns the message encoded.
+   */
+  ikeP2s(t: number, client: string, from: CaptureEnd, to: CaptureEnd, m: Ikev2P2sMessage, comment?: string): IkeMessage {
+    let spis = this.p2sSpis.get(client);
+    if (!spis || (m.kind === 'ikeSaInit' && !m.response)) this.p2sSpis.set(client, (spis = [this.spi() * 0x100 + 1, this.spi() * 0x100 + 2]));
+    const base = { version: 'IKEv2' as const, response: m.response, messageId: m.msgId, spiI: spis[0], spiR: m.kind === 'ikeSaInit' && !m.response ? 0 : spis[1] };
+    let msg: IkeMessage;
+    if (m.kind === 'ikeSaInit') {
+      msg = { ...base, exchange: 'IKE_SA_INIT', sa: m.response ? [AZURE_IKE_PROPOSALS[0]!] : [...AZURE_IKE_PROPOSALS], ke: 2, nonce: 'n' };
+    } else if (m.response && m.error) {
+      msg = { ...base, exchange: 'IKE_AUTH', notify: 'AUTHENTICATION_FAILED' };
+    } else if (m.response && m.done) {
+      msg = { ...base, exchange: 'IKE_AUTH', id: 'gateway', auth: '', childSa: [AZURE_ESP_PROPOSALS[0]!], tsi: ['0.0.0.0/0'], tsr: ['0.0.0.0/0'] };
+    } else if (!m.response && m.msgId === 1) {
+      msg = { ...base, exchange: 'IKE_AUTH', id: m.certificate?.subject ?? client, ...(m.certificate ? { auth: '' } : {}), childSa: [...AZURE_ESP_PROPOSALS], tsi: ['0.0.0.0/0'], tsr: ['0.0.0.0/0'] };
+    } else {
+      msg = { ...base, exchange: 'IKE_AUTH', id: client };
+    }
+    this.ike(t, from, to, msg, { natTraversal: m.kind !== 'ikeSaInit', ...(comment ? { comment } : {}) });
+    return msg;
   }
 
   /** The outbound SA from `src` to `dst`: SPI of the peer's inbound SA, sequence restarting at 1. */

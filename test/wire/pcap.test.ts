@@ -14,6 +14,7 @@ import { PathDirection } from '../../src/sim/net/underlay.js';
 import { ikeConfig, type IkeOptions } from '../../src/protocols/ike/config.js';
 import { IkeSession } from '../../src/protocols/ike/session.js';
 import type { IkeMessage } from '../../src/protocols/ike/messages.js';
+import type { Ikev2P2sMessage } from '../../src/protocols/p2s/ikev2-client.js';
 import { packUpdates, type BgpMessage, type TcpControl } from '../../src/protocols/bgp/messages.js';
 import { espTunnelBytes, type TunnelCipher } from '../../src/protocols/esp/packet.js';
 import { PcapCapture, type CaptureEnd } from '../../src/wire/capture.js';
@@ -199,6 +200,29 @@ test('ESP: frame length equals espTunnelBytes for every cipher and a sweep of in
   }
   assert.is(last.size, 6);
   assert.is(rows.filter((r) => r[3] === '4500').length, expected.length / 2);
+});
+
+test('IKEv2 P2S client: IKE_SA_INIT on UDP 500, IKE_AUTH on 4500 behind the non-ESP marker, then ESP-in-UDP with the SA\'s sequence', () => {
+  const chunks: Uint8Array[] = [];
+  const cap = new PcapCapture({ sink: (c) => chunks.push(c), seed: 9 });
+  const client: CaptureEnd = { ip: 0xc6336407, points: ['laptop1'] }; // 198.51.100.7
+  const ladder: [CaptureEnd, CaptureEnd, Ikev2P2sMessage][] = [
+    [client, GW, { kind: 'ikeSaInit', response: false, msgId: 0 }], [GW, client, { kind: 'ikeSaInit', response: true, msgId: 0 }],
+    [client, GW, { kind: 'ikeAuth', response: false, msgId: 1, certificate: { subject: 'laptop1', root: 'P2SRootCert' } }],
+    [GW, client, { kind: 'ikeAuth', response: true, msgId: 1, done: true }],
+  ];
+  const sent = ladder.map(([f, t, m], i) => cap.ikeP2s(i * 0.02, 'laptop1', f, t, m));
+  for (let i = 0; i < 3; i++) { cap.esp(1 + i, client, GW, 84, { natTraversal: true }); cap.esp(1.01 + i, GW, client, 84, { natTraversal: true }); }
+  cap.flush();
+  const file = writeCapture('p2s', chunks);
+  assert.equal(problems(file), []);
+  const rows = fields(file, ['udp.dstport', 'isakmp.exchangetype', 'isakmp.messageid', 'isakmp.ispi', 'esp.spi', 'esp.sequence'], 'frame.interface_name == "laptop1"');
+  assert.equal(rows.slice(0, 4).map((r) => [r[0], r[1], Number(r[2]), r[3]]), sent.map((m, i) => [i < 2 ? '500' : '4500', String(IKEV2_EXCHANGE[m.exchange]), m.messageId, hex16(m.spiI)]));
+  const esp = rows.slice(4);
+  assert.is(esp.length, 6);
+  assert.ok(esp.every((r) => r[0] === '4500' && r[4]));
+  assert.equal(esp.map((r) => Number(r[5])), [1, 1, 2, 2, 3, 3]);
+  assert.is(new Set(esp.map((r) => r[4])).size, 2, 'one SPI per direction');
 });
 
 test('pcapng: one interface per capture point with its name, nanosecond timestamps, comments; one seed gives the same bytes', () => {
