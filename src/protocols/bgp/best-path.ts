@@ -45,6 +45,7 @@ export type BestPathRule = 'localPref' | 'localOrigin' | 'asPathLength' | 'origi
 /** One row of the table: negative when `a` is better, positive when `b` is, 0 when this rule cannot tell. */
 export interface Comparator {
   readonly rule: BestPathRule;
+  /** Negative when `a` is better, positive when `b` is, 0 when this rule cannot tell them apart. */
   readonly compare: (a: PathCandidate, b: PathCandidate) => number;
 }
 

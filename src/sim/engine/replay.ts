@@ -470,7 +470,7 @@ export function defaultUntil(scenario: Scenario): number {
  * Attaches the traffic generators a scenario uses to a simulation: the
  * `ping` action always, the flow layer (`flows`, `startFlow`) when the
  * scenario has flows or `flows` is true. Call it once, before running.
- * @param end pings stop at this time (inclusive), default never.
+ * @param options `end`: pings stop at this time (inclusive), default never; `flows`: attach the flow layer (default: when the scenario has flows).
  */
 export function attachTraffic(s: Simulation, options: { end?: number; flows?: boolean } = {}): { pings: PingRecorder; flows: FlowLayer | undefined } {
   const sc = s.scenario;

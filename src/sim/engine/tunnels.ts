@@ -20,19 +20,27 @@ import type { Simulation } from './simulation.js';
 export interface TunnelLayer {
   /** Brings up what the configuration at t=0 allows. */
   start(): void;
+  /** True while the connection's tunnel carries traffic. */
   isUp(c: Connection): boolean;
   /** A packet met a down tunnel: returns the drop reason (policy-based tunnels start negotiating, R14). */
   onBlocked(c: Connection): DropReason;
+  /** A packet crossed the tunnel (restarts a policy-based tunnel's idle timer, R14). */
   onTraffic(c: Connection): void;
+  /** Every speaker's BGP routes now. */
   bgpRibs(): BgpRibs;
   /** False while a gateway instance is failed over. */
   gatewayRunning(g: Gateway): boolean;
   /** True while some session is still negotiating. */
   busy(): boolean;
+  /** A P2S client asks to connect (its session starts). */
   connectClient(c: Client): void;
+  /** A P2S client disconnected or was dropped: forget its session. */
   clientGone(c: Client): void;
+  /** A connection was added (timeline `addConnection`): bring its tunnel up if it can. */
   connectionAdded(c: Connection): void;
+  /** A connection is about to be removed: tear its tunnel and sessions down. */
   connectionRemoving(c: Connection): void;
+  /** A gateway finished provisioning (R3): start its tunnels. */
   gatewayProvisioned(g: Gateway): void;
   /** Timeline actions beyond configuration changes (fail, restore, resetBgp, ...). */
   applyAction(e: TimelineEntry): void;

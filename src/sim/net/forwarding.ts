@@ -102,6 +102,7 @@ export class Packet {
 
 /** What the engine asks of the tunnels. */
 export interface TunnelHooks {
+  /** True while the tunnel of `c` carries traffic. */
   isUp(c: Connection): boolean;
   /**
    * A data packet wants to cross `c` while it is down: policy-based tunnels
@@ -118,7 +119,9 @@ export interface ForwardingContext {
   readonly net: Network;
   readonly underlay: Underlay;
   readonly trace: Trace;
+  /** The route tables of the network now. */
   tables(): RouteTables;
+  /** A P2S client's table now, with `extra` routes added for one packet. */
   clientTable(c: Client, extra: readonly Prefix[]): LpmTable<Route>;
   readonly tunnels: TunnelHooks;
   /** True when the gateway is provisioned and running. */

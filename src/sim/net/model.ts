@@ -169,18 +169,23 @@ export class Network {
 
   // ---------------------------------------------------------------- lookups
 
+  /** The VNet of this name. @throws NotFoundError when there is none. */
   vnet(name: string): Vnet {
     return get(this.vnets, name, 'VNet');
   }
+  /** The gateway of this name. @throws NotFoundError when there is none. */
   gateway(name: string): Gateway {
     return get(this.gateways, name, 'gateway');
   }
+  /** The local network gateway (site) of this name. @throws NotFoundError when there is none. */
   site(name: string): Site {
     return get(this.sites, name, 'local network gateway');
   }
+  /** The connection of this name. @throws NotFoundError when there is none. */
   connection(name: string): Connection {
     return get(this.connections, name, 'connection');
   }
+  /** The P2S client of this name. @throws NotFoundError when there is none. */
   client(name: string): Client {
     return get(this.clients, name, 'client');
   }
@@ -188,6 +193,7 @@ export class Network {
   clientAt(index: number): Client | undefined {
     return this.clientList[index];
   }
+  /** The host of this name. @throws NotFoundError when there is none. */
   host(name: string): Host {
     return get(this.hosts, name, 'host');
   }
@@ -268,6 +274,7 @@ export class Network {
 
   // ---------------------------------------------------------------- mutations
 
+  /** Adds a VNet (the scenario has been validated). */
   addVnet(def: VnetDef): Vnet {
     const prefixes = def.addressPrefixes.map((p) => parsePrefix(p));
     const subnets = def.subnets.map((s) => ({ name: s.name, prefix: parsePrefix(s.addressPrefix) }));
@@ -279,6 +286,7 @@ export class Network {
     return v;
   }
 
+  /** Adds a local network gateway: an on-premises site and its device. */
   addSite(def: LocalNetworkGatewayDef): Site {
     const prefixes = def.addressPrefixes.map((p) => parsePrefix(p));
     const s: Site = {
@@ -326,6 +334,7 @@ export class Network {
     this.touch();
   }
 
+  /** Adds a connection (timeline `addConnection`, or the scenario's own). */
   addConnection(def: ConnectionDef): Connection {
     const gateway = this.gateway(def.gateway);
     const c: Connection = {
@@ -342,12 +351,14 @@ export class Network {
     return c;
   }
 
+  /** Removes a connection. @throws NotFoundError when there is none of that name. */
   removeConnection(name: string): void {
     this.connection(name);
     this.connections.delete(name);
     this.touch();
   }
 
+  /** Adds one direction of a peering. */
   addPeering(def: PeeringDef): Peering {
     const p: Peering = {
       def, vnet: this.vnet(def.vnet), remote: this.vnet(def.remoteVnet),
@@ -358,12 +369,14 @@ export class Network {
     return p;
   }
 
+  /** Removes one direction of a peering. @throws NotFoundError when it is not configured. */
   removePeering(vnet: string, remoteVnet: string): void {
     const key = `${vnet}->${remoteVnet}`;
     if (!this.peerings.delete(key)) throw new NotFoundError(`peering "${key}": not configured. Check vnet and remoteVnet`);
     this.touch();
   }
 
+  /** Adds a P2S client (not connected yet). */
   addClient(def: ClientDef): Client {
     const c: Client = {
       def, name: def.name, index: this.clientList.length, nodeId: nodeId.client(def.name), location: def.location ?? 'internet', gateway: this.gateway(def.gateway), windows: def.os === 'Windows',
@@ -376,6 +389,7 @@ export class Network {
     return c;
   }
 
+  /** Adds a host. */
   addHost(def: HostDef): Host {
     const h: Host = {
       def, name: def.name, address: parseAddress(def.address),

@@ -10,20 +10,22 @@
  * error carries that rule id instead of `schema`.
  */
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON Schema object, as {@link SCENARIO_SCHEMA} is built from. */
+export type SchemaObject = { [key: string]: Json };
 
-const name: Obj = { type: 'string', minLength: 1 };
-const text: Obj = { type: 'string', minLength: 1 };
-const cidr: Obj = { type: 'string', format: 'ipv4-cidr', description: 'Canonical IPv4 CIDR, e.g. 10.1.0.0/16' };
-const address: Obj = { type: 'string', format: 'ipv4-address', description: 'Canonical IPv4 address, e.g. 10.1.0.4' };
-const cidrs = (minItems = 0): Obj => ({ type: 'array', items: cidr, ...(minItems > 0 ? { minItems } : {}) });
-const positive: Obj = { type: 'number', exclusiveMinimum: 0 };
-const nonNegative: Obj = { type: 'number', minimum: 0 };
-const bool: Obj = { type: 'boolean' };
-const enumOf = (...values: string[]): Obj => ({ type: 'string', enum: values });
+const name: SchemaObject = { type: 'string', minLength: 1 };
+const text: SchemaObject = { type: 'string', minLength: 1 };
+const cidr: SchemaObject = { type: 'string', format: 'ipv4-cidr', description: 'Canonical IPv4 CIDR, e.g. 10.1.0.0/16' };
+const address: SchemaObject = { type: 'string', format: 'ipv4-address', description: 'Canonical IPv4 address, e.g. 10.1.0.4' };
+const cidrs = (minItems = 0): SchemaObject => ({ type: 'array', items: cidr, ...(minItems > 0 ? { minItems } : {}) });
+const positive: SchemaObject = { type: 'number', exclusiveMinimum: 0 };
+const nonNegative: SchemaObject = { type: 'number', minimum: 0 };
+const bool: SchemaObject = { type: 'boolean' };
+const enumOf = (...values: string[]): SchemaObject => ({ type: 'string', enum: values });
 
-function object(properties: Obj, required: string[], description?: string): Obj {
+function object(properties: SchemaObject, required: string[], description?: string): SchemaObject {
   return {
     type: 'object',
     ...(description ? { description } : {}),
@@ -35,24 +37,24 @@ function object(properties: Obj, required: string[], description?: string): Obj 
 
 const protocols = enumOf('IkeV2', 'SSTP', 'OpenVPN');
 
-const subnetProps: Obj = { name, addressPrefix: cidr };
-const vnetProps: Obj = {
+const subnetProps: SchemaObject = { name, addressPrefix: cidr };
+const vnetProps: SchemaObject = {
   name,
   location: text,
   addressPrefixes: cidrs(1),
   subnets: { type: 'array', items: { $ref: '#/definitions/subnet' } },
 };
-const bgpSettingsProps: Obj = {
+const bgpSettingsProps: SchemaObject = {
   asn: { type: 'integer', minimum: 1, maximum: 4294967295 },
   bgpPeeringAddress: address,
 };
-const vpnClientConfigurationProps: Obj = {
+const vpnClientConfigurationProps: SchemaObject = {
   vpnClientAddressPool: cidrs(1),
   vpnClientProtocols: { type: 'array', items: protocols, minItems: 1, uniqueItems: true },
   vpnAuthenticationTypes: { type: 'array', items: enumOf('Certificate', 'Radius', 'AAD'), uniqueItems: true },
   vpnClientRootCertificates: { type: 'array', items: { $ref: '#/definitions/rootCertificate' } },
 };
-const gatewayProps: Obj = {
+const gatewayProps: SchemaObject = {
   name,
   vnet: name,
   gatewayType: enumOf('Vpn', 'ExpressRoute'),
@@ -66,7 +68,7 @@ const gatewayProps: Obj = {
   provisioningSeconds: nonNegative,
 };
 const gatewayRequired = ['name', 'vnet', 'vpnType', 'sku'];
-const lngProps: Obj = {
+const lngProps: SchemaObject = {
   name,
   gatewayIpAddress: address,
   addressPrefixes: cidrs(),
@@ -76,7 +78,7 @@ const lngProps: Obj = {
   uplinkMbps: positive,
   downlinkMbps: positive,
 };
-const connectionProps: Obj = {
+const connectionProps: SchemaObject = {
   name,
   connectionType: enumOf('IPsec', 'Vnet2Vnet', 'ExpressRoute'),
   gateway: name,
@@ -96,9 +98,9 @@ const connectionProps: Obj = {
   ipsecCipher: enumOf('GCMAES256', 'AES256_SHA256', 'DES3_SHA256'),
 };
 const connectionRequired = ['name', 'connectionType', 'gateway'];
-const peeringProps: Obj = { vnet: name, remoteVnet: name, allowGatewayTransit: bool, useRemoteGateways: bool };
+const peeringProps: SchemaObject = { vnet: name, remoteVnet: name, allowGatewayTransit: bool, useRemoteGateways: bool };
 const peeringRequired = ['vnet', 'remoteVnet'];
-const clientProps: Obj = {
+const clientProps: SchemaObject = {
   name,
   os: enumOf('Windows', 'macOS', 'Linux', 'iOS', 'Android'),
   gateway: name,
@@ -111,10 +113,10 @@ const clientProps: Obj = {
   uplinkMbps: positive,
   downlinkMbps: positive,
 };
-const hostProps: Obj = { name, vnet: name, localNetworkGateway: name, address, uplinkMbps: positive, downlinkMbps: positive };
-const pathMetrics: Obj = { latencyMs: nonNegative, lossPercent: { type: 'number', minimum: 0, maximum: 100 }, bandwidthMbps: positive };
-const pathProps: Obj = { from: text, to: text, ...pathMetrics };
-const flowProps: Obj = {
+const hostProps: SchemaObject = { name, vnet: name, localNetworkGateway: name, address, uplinkMbps: positive, downlinkMbps: positive };
+const pathMetrics: SchemaObject = { latencyMs: nonNegative, lossPercent: { type: 'number', minimum: 0, maximum: 100 }, bandwidthMbps: positive };
+const pathProps: SchemaObject = { from: text, to: text, ...pathMetrics };
+const flowProps: SchemaObject = {
   name,
   from: name,
   to: name,
@@ -127,7 +129,7 @@ const flowProps: Obj = {
 const flowRequired = ['name', 'from', 'to'];
 
 /** Fields and required fields of each timeline action, beside `at` and `action`. */
-const ACTIONS: Record<string, [Obj, string[]]> = {
+const ACTIONS: Record<string, [SchemaObject, string[]]> = {
   addPeering: [peeringProps, peeringRequired],
   removePeering: [{ vnet: name, remoteVnet: name }, ['vnet', 'remoteVnet']],
   addConnection: [connectionProps, connectionRequired],
@@ -150,10 +152,10 @@ const ACTIONS: Record<string, [Obj, string[]]> = {
 /** Every timeline action name, in the order of `TimelineEntry` in scenario.ts. */
 export const TIMELINE_ACTIONS: readonly string[] = Object.keys(ACTIONS);
 
-const list = (ref: string): Obj => ({ type: 'array', items: { $ref: `#/definitions/${ref}` } });
+const list = (ref: string): SchemaObject => ({ type: 'array', items: { $ref: `#/definitions/${ref}` } });
 
 /** The scenario JSON Schema as a plain object (draft-07). */
-export const SCENARIO_SCHEMA: Readonly<Obj> = {
+export const SCENARIO_SCHEMA: Readonly<SchemaObject> = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://vpnsim.dev/schema/scenario.schema.json',
   title: 'vpnsim scenario',
