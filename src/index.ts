@@ -128,3 +128,6 @@ export type { DriverHooks } from './protocols/driver.js';
 export { MAX_TIME_US } from './sim/kernel/time.js';
 export type { SstpRecord } from './protocols/sstp/messages.js';
 export type { TcpPhase } from './protocols/sstp/tcp.js';
+export type { PointerMiss } from './study/pointer.js';
+export { FillPool } from './wire/bytes.js';
+export type { Ikev2P2sMessage } from './protocols/p2s/ikev2-client.js';

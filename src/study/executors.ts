@@ -30,6 +30,7 @@ export interface JobData {
 export interface Executor {
   /** Runs every job; rejects with the signal's reason when `signal` aborts. */
   run(spec: StudySpec, jobs: readonly ReplicationJob[], onResult: (r: ReplicationResult) => void, signal?: AbortSignal): Promise<void>;
+  /** Releases what the executor holds (threads, queue connections); resolves once they are closed. */
   close(): Promise<void>;
 }
 
