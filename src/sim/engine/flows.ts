@@ -72,6 +72,7 @@ import { FlowEngine, type FlowHandle, type FlowOutcome, type FlowEndEvent } from
 import { espGoodputFactor, sstpGoodputFactor } from '../flow/overhead.js';
 import { jainIndex } from '../flow/fairness.js';
 import type { TraceRecord } from '../trace.js';
+import { asEngineStateEvent } from './events.js';
 import type { EventHandle } from '../kernel/simulator.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 
@@ -603,26 +604,27 @@ export class FlowLayer {
   // ---------------------------------------------------------------- state from the trace
 
   private onRecord(r: TraceRecord): void {
-    switch (r.type) {
+    const e = asEngineStateEvent(r);
+    switch (e?.type) {
       case 'tunnel.down':
       case 'tunnel.up': {
-        const id = this.tunnelOf.get(r.connection as string);
-        if (id) this.setDown(id, r.type === 'tunnel.down' || this.resources.get(id)!.isDown());
+        const id = this.tunnelOf.get(e.connection);
+        if (id) this.setDown(id, e.type === 'tunnel.down' || this.resources.get(id)!.isDown());
         break;
       }
       case 'gateway.down':
       case 'gateway.up':
-        this.setDown(`gw:${r.gateway as string}`, r.type === 'gateway.down');
+        this.setDown(`gw:${e.gateway}`, e.type === 'gateway.down');
         break;
       case 'gateway.resized':
-        this.setCapacity(`gw:${r.gateway as string}`, r.capacityMbps as number);
+        this.setCapacity(`gw:${e.gateway}`, e.capacityMbps);
         break;
       case 'client.connected':
-        this.setDown(`p2s:${r.client as string}`, false);
+        this.setDown(`p2s:${e.client}`, false);
         break;
       case 'client.disconnected':
       case 'client.failed':
-        this.setDown(`p2s:${r.client as string}`, true);
+        this.setDown(`p2s:${e.client}`, true);
         break;
       default:
         break;
