@@ -52,9 +52,11 @@ export class ScenarioValidationError extends ValidationError {
     super({
       path: first?.path ?? `scenario "${scenario}"`,
       rule: first?.rule ?? 'schema',
-      message: `scenario "${scenario}" has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}`,
+      message: '',
       fix: 'Fix each error listed in `errors`',
     });
+    // Each issue once, as `path: what (rule). fix`; `path` and `rule` above repeat the first for callers that read one.
+    this.message = `scenario "${scenario}" has ${errors.length} error${errors.length === 1 ? '' : 's'}:${errors.map((e) => `\n  ${e.message}`).join('')}`;
     this.errors = errors;
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../../errors.js';
 import { RULE_INDEX } from '../../sim/net/rules/rule-index.js';
 import { readRulesDocument } from '../../sim/net/rules/rules-doc.js';
+import { suggest } from '../../sim/net/rules/report.js';
 import { fail } from '../util.js';
 
 /**
@@ -30,8 +31,7 @@ export function register(program: Command): void {
         }
         const hit = sections.find((s) => s.id.toLowerCase() === id.toLowerCase());
         if (!hit) {
-          const near = sections.filter((s) => s.id.toLowerCase().startsWith(id.toLowerCase().slice(0, 1))).slice(0, 6).map((s) => s.id);
-          throw new NotFoundError(`rule "${id}": no such rule. Run \`vpnsim rules\` for the list${near.length ? ` (${near.join(', ')}, ...)` : ''}`);
+          throw new NotFoundError(`rule "${id}": no such rule. ${suggest(id, sections.map((s) => s.id), 'rule', 'Known:')} (\`vpnsim rules\` lists them)`);
         }
         if (opts.json) {
           console.log(JSON.stringify({ id: hit.id, summary: hit.summary, body: hit.body, ...(status.has(hit.id) ? { status: status.get(hit.id) } : {}) }, null, 2));

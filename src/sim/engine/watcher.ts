@@ -2,6 +2,7 @@
  * Network-Watcher-shaped queries on a running simulation: the effective
  * routes of a node, and the next hop toward a destination.
  */
+import { suggest } from '../net/rules/report.js';
 import { NotFoundError } from '../../errors.js';
 import { formatAddress, parseAddress } from '../net/prefix.js';
 import { toEffective, type EffectiveRoute, type NextHopType } from '../net/routing.js';
@@ -15,7 +16,7 @@ function tableOf(s: Simulation, name: string): LpmTable<Route> {
   if (net.clients.has(name)) return s.clientTable(net.client(name));
   const id = net.vnets.has(name) ? `vnet:${name}` : net.gateways.has(name) ? `gw:${name}` : net.sites.has(name) ? `site:${name}` : undefined;
   const t = id ? s.tables().get(id) : undefined;
-  if (!t) throw new NotFoundError(`node "${name}": no VNet, gateway, local network gateway or client of that name`);
+  if (!t) throw new NotFoundError(`node "${name}": no VNet, gateway, local network gateway or client of that name. ${suggest(name, [...net.vnets.keys(), ...net.gateways.keys(), ...net.sites.keys(), ...net.clients.keys()], 'node')}`);
   return t;
 }
 

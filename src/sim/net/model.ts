@@ -10,6 +10,7 @@
  * connections, create and delete gateways. Every mutation bumps `version`,
  * so derived state (route tables) knows when to recompute.
  */
+import { suggest } from './rules/report.js';
 import { MultiUndirectedGraph } from 'graphology';
 import { NotFoundError, UsageError } from '../../errors.js';
 import type {
@@ -446,7 +447,7 @@ function get<T>(m: Map<string, T>, name: string, kind: string): T {
   const v = m.get(name);
   if (v === undefined) {
     const names = [...m.keys()];
-    throw new NotFoundError(`${kind} "${name}": not found. ${names.length ? `Known: ${names.join(', ')}` : `The scenario has no ${kind}`}`);
+    throw new NotFoundError(`${kind} "${name}": not found. ${names.length ? suggest(name, names, kind, 'Known:') : `The scenario has no ${kind}`}`);
   }
   return v;
 }

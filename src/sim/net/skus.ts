@@ -9,6 +9,7 @@
  *   and `articles/vpn-gateway/vpn-gateway-about-vpn-devices.md` (2023 per-tunnel
  *   measurements).
  */
+import { distance as levenshtein } from 'fastest-levenshtein';
 import { ValidationError } from '../../errors.js';
 import type { TunnelCipher } from '../../protocols/esp/packet.js';
 
@@ -112,5 +113,18 @@ export function skuSpec(name: string, generation?: Generation, where = `sku "${n
   if (other) {
     throw new ValidationError({ path: where, rule: 'sku', message: `SKU "${name}" does not exist in ${gen}`, fix: `Use vpnGatewayGeneration "${other.generation}"` });
   }
-  throw new ValidationError({ path: where, rule: 'sku', message: `unknown SKU "${name}"`, fix: `Use one of ${SKU_NAMES.join(', ')}` });
+  const lower = name.toLowerCase();
+  const near = SKU_NAMES.find((n) => n.toLowerCase() === lower) ?? closest(lower, SKU_NAMES);
+  throw new ValidationError({ path: where, rule: 'sku', message: `unknown SKU "${name}"`, fix: `${near ? `Did you mean "${near}"? ` : ''}Use one of ${SKU_NAMES.join(', ')}` });
+}
+
+/** The name nearest to `lower` (already lower-case) by edit distance, when within 2 edits. */
+function closest(lower: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const n of names) {
+    const d = levenshtein(lower, n.toLowerCase());
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best;
 }

@@ -63,7 +63,7 @@ function validatePlain(value: unknown): ValidationResult {
     report, names: new Map(), opaque: new Set(), brokenKinds: new Set(), deleted: new Map(),
     opaqueGateways: () => (opaqueGw ??= [...ctx.opaque].some((n) => ctx.names.get(n)?.kind === 'gateway')),
   };
-  const cfg: Config = { vnets: new Map(), gateways: new Map(), lngs: new Map(), connections: new Map(), peerings: [], clients: new Map(), hosts: new Map(), version: 0 };
+  const cfg: Config = { vnets: new Map(), gateways: new Map(), lngs: new Map(), connections: new Map(), peerings: [], clients: new Map(), hosts: new Map(), version: 0, opaqueLocations: new Set() };
   const flows: Item<FlowDef>[] = [];
   const flowNames = new Set<string>();
   const timeline: Item<TimelineEntry>[] = [];
@@ -102,6 +102,10 @@ function validatePlain(value: unknown): ValidationResult {
       }
       if (!ok) {
         if (name !== undefined) ctx.opaque.add(name);
+        if (isRecord(item) && (kind === 'vnet' || kind === 'localNetworkGateway' || kind === 'client')) {
+          if (typeof item.location === 'string') cfg.opaqueLocations.add(item.location);
+          if (kind === 'localNetworkGateway' && name !== undefined) cfg.opaqueLocations.add(name);
+        }
         return;
       }
       const it = { def: item, path };

@@ -47,6 +47,8 @@ export interface Config {
   hosts: Map<string, Item<HostDef>>;
   /** Bumped by every change the timeline replay makes (caches key on it). */
   version: number;
+  /** Locations named by VNets, sites and clients the schema rejected: an underlay path to one is no second problem. */
+  readonly opaqueLocations: Set<string>;
 }
 
 /** State of one validation run. */

@@ -84,7 +84,11 @@ function schemaIssue(e: ErrorObject): { path: string; rule: string; message: str
       if (rule === 'R4') return { path: base, rule, message: `shared key ${show(e.data)} is not 1-128 letters or digits`, fix: 'Use 1-128 letters or digits, such as abc123' };
       return { path: base, rule, message: `${show(e.data)} does not match ${String(params.pattern)}`, fix: 'Correct the value' };
     case 'enum':
-      return { path: base, rule, message: `${show(e.data)} is not allowed`, fix: `Use one of ${(params.allowedValues as unknown[]).map((v) => show(v)).join(', ')}` };
+    {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const hint = typeof e.data === 'string' ? suggest(e.data, allowed, 'value') : '';
+      return { path: base, rule, message: `${show(e.data)} is not allowed`, fix: `${hint.startsWith('Did you mean') ? `${hint} ` : ''}Use one of ${allowed.map((v) => show(v)).join(', ')}` };
+    }
     case 'type':
       return { path: base, rule, message: `${show(e.data)} is not of type ${show(params.type)}`, fix: `Write a value of type ${show(params.type)}` };
     default:
