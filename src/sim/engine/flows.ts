@@ -629,14 +629,14 @@ export class FlowLayer {
       default:
         break;
     }
-    // Re-read every resource once the current event is over, when the layer's state is complete.
+    // Re-read every resource once the instant has settled (kernel late class), when every layer's state is complete.
     if (STATE_RECORDS.has(r.type) && !this.reconcilePending && this.resources.size > 0) {
       this.reconcilePending = true;
-      this.s.sim.schedule(0, () => this.reconcile(), 'flows.reconcile');
+      this.s.sim.scheduleLate(0, () => this.reconcile(), 'flows.reconcile');
     }
     if (RETRY_RECORDS.has(r.type) && !this.retryPending && this.flows.some((f) => f.outcome === 'waiting')) {
       this.retryPending = true;
-      this.s.sim.schedule(0, () => {
+      this.s.sim.scheduleLate(0, () => {
         this.retryPending = false;
         for (const f of this.flows) if (f.outcome === 'waiting') this.attempt(f);
       }, 'flows.retry');

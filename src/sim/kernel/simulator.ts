@@ -3,9 +3,19 @@
  * nothing of networks; everything else is built on `schedule`, `cancel` and
  * `run`. One instance per simulation, never a global.
  *
- * Ordering: events run in order of time; events at the same instant run in
- * the order they were scheduled (FIFO ties, as in ns-3 and SimPy), whichever
- * pending-event set is chosen. Time is kept in integer microseconds (see
+ * Ordering: events run in order of (time, class, scheduling order). There are
+ * two classes, as SimPy has URGENT and NORMAL: `normal` events ({@link
+ * Simulator.schedule} and friends) and `late` events ({@link
+ * Simulator.scheduleLate}), which run after every normal event of their
+ * instant, including normal events that other events schedule for that same
+ * instant while it is being processed. A normal event that a late event
+ * schedules for the current instant therefore runs before the remaining late
+ * events of that instant. Within a class, ties run in the order they were
+ * scheduled (FIFO, as in ns-3 and SimPy), whichever pending-event set is
+ * chosen. Use the late class for work that must see the instant settled
+ * ("after everything else now"), rather than relying on `schedule(0)`
+ * landing last. `run({ until })` is inclusive: events at exactly `until` run
+ * (SimPy's `until` is exclusive). Time is kept in integer microseconds (see
  * time.ts); the API speaks seconds.
  */
 import { SimulationError, UsageError } from '../../errors.js';
@@ -56,6 +66,10 @@ export interface RunResult {
  */
 export class Simulator {
   private readonly queue: EventSet;
+  /** Late-class events; their handles are stored negated (-(handle + 1)) so cancel can tell the sets apart. */
+  private readonly late: EventSet;
+  /** Time of the earliest late event (µs), or Infinity: cached so the run loop pays one comparison. */
+  private lateNext = Infinity;
   private nowMicros = 0;
   private executedCount = 0;
   private cancelledCount = 0;
@@ -68,6 +82,8 @@ export class Simulator {
     if (kind === 'calendar') this.queue = new EventQueue();
     else if (kind === 'heap') this.queue = new HeapEventQueue();
     else throw new UsageError(`simulator: queue ${JSON.stringify(kind)} is not a queue kind. Use "calendar" or "heap"`, 'usage');
+    // Late events are few (end-of-instant reconciliation): a heap serves them whatever the main set is.
+    this.late = new HeapEventQueue();
   }
 
   /** Current simulated time in seconds. */
@@ -82,7 +98,7 @@ export class Simulator {
 
   /** Number of events waiting to run (cancelled ones excluded). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.late.length;
   }
 
   /** Events executed since the simulator was created. */
@@ -142,11 +158,34 @@ export class Simulator {
   }
 
   /**
+   * Schedules `handler` in the late class, `delay` seconds from now: it runs
+   * after every normal event of its instant (see the module header for the
+   * exact order). `scheduleLate(0, ...)` runs once the current instant has
+   * otherwise settled.
+   * @param delay seconds, 0 or more (rounded to the microsecond).
+   * @returns a handle for {@link cancel}.
+   * @throws UsageError as {@link schedule}.
+   */
+  scheduleLate<A = undefined>(delay: number, handler: EventHandler<A>, label?: string, arg?: A): EventHandle {
+    if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_SECONDS)) toMicros(delay, label ? `scheduleLate "${label}"` : 'scheduleLate delay');
+    if (typeof handler !== 'function') throw badHandler('scheduleLate', label);
+    const t = this.nowMicros + Math.round(delay * MICROS_PER_SECOND);
+    if (t > MAX_TIME_US) throw beyondHorizon('scheduleLate', label, t);
+    const h = this.late.push(t, handler, label, arg);
+    if (t < this.lateNext) this.lateNext = t;
+    return -(h + 1);
+  }
+
+  /**
    * Cancels a pending event: it will never run. Cancelling twice, or after
    * the event ran, does nothing and returns false.
    */
   cancel(handle: EventHandle): boolean {
-    const done = this.queue.cancel(handle);
+    let done: boolean;
+    if (handle < 0) {
+      done = this.late.cancel(-handle - 1);
+      if (done) this.lateNext = this.late.peekTime();
+    } else done = this.queue.cancel(handle);
     if (done) this.cancelledCount++;
     return done;
   }
@@ -164,10 +203,13 @@ export class Simulator {
    */
   step(): boolean {
     if (this.running) throw new UsageError('step: the simulator is running; call stop() from a handler instead', 'usage');
-    const q = this.queue;
-    const t = q.peekTime();
+    const tn = this.queue.peekTime();
+    const isLate = this.lateNext < tn;
+    const q = isLate ? this.late : this.queue;
+    const t = isLate ? this.lateNext : tn;
     if (t === Infinity) return false;
     const handler = q.pop();
+    if (isLate) this.lateNext = q.peekTime();
     const label = q.poppedLabel;
     const arg = q.poppedArg;
     this.nowMicros = t;
@@ -195,6 +237,7 @@ export class Simulator {
     const maxEvents = options.maxEvents ?? Infinity;
     if (!(maxEvents >= 0)) throw new UsageError(`run: maxEvents ${maxEvents} must be 0 or more`, 'usage');
     const q = this.queue;
+    const late = this.late;
     let executed = 0;
     let reason: RunStopReason = 'empty';
     this.stopRequested = false;
@@ -202,12 +245,16 @@ export class Simulator {
     try {
       for (;;) {
         if (executed >= maxEvents) { reason = 'maxEvents'; break; }
-        const t = q.peekTime();
+        let t = q.peekTime();
+        let from = q;
+        // Ties go to the normal class: a late event runs only when no normal event is due at its instant.
+        if (this.lateNext < t) { t = this.lateNext; from = late; }
         if (t === Infinity) { reason = 'empty'; break; }
         if (t > untilUs) { reason = 'until'; break; }
-        const handler = q.pop();
-        const label = q.poppedLabel;
-        const arg = q.poppedArg;
+        const handler = from.pop();
+        if (from === late) this.lateNext = late.peekTime();
+        const label = from.poppedLabel;
+        const arg = from.poppedArg;
         this.nowMicros = t;
         executed++;
         try {

@@ -248,6 +248,49 @@ for (const kind of ['calendar', 'heap'] as EventSetKind[]) {
     assert.is(sim.pending, 0);
   });
 
+  t('late events run after every normal event of their instant, FIFO within the class', () => {
+    const sim = make();
+    const seen: string[] = [];
+    sim.scheduleLate(1, () => seen.push('L1'));
+    sim.schedule(1, () => {
+      seen.push('a');
+      // scheduled during the instant: still a normal event of t=1, so before L1
+      sim.schedule(0, () => seen.push('a2'));
+    });
+    sim.scheduleLate(1, () => {
+      seen.push('L2');
+      // a normal event a late one schedules for now runs before the remaining late ones
+      sim.schedule(0, () => seen.push('n-from-L2'));
+      sim.scheduleLate(0, () => seen.push('L4'));
+    });
+    sim.scheduleLate(1, () => seen.push('L3'));
+    sim.schedule(1, () => seen.push('b'));
+    sim.schedule(0.5, () => seen.push('early'));
+    sim.schedule(2, () => seen.push('later'));
+    assert.is(sim.pending, 7);
+    sim.run();
+    assert.equal(seen, ['early', 'a', 'b', 'a2', 'L1', 'L2', 'n-from-L2', 'L3', 'L4', 'later']);
+    assert.is(sim.pending, 0);
+  });
+
+  t('a late event can be cancelled; step and until honour the class', () => {
+    const sim = make();
+    const seen: string[] = [];
+    const h = sim.scheduleLate(1, () => seen.push('gone'));
+    sim.scheduleLate(1, () => seen.push('L'));
+    sim.schedule(1, () => seen.push('n'));
+    assert.ok(h < 0);
+    assert.ok(sim.cancel(h));
+    assert.not.ok(sim.cancel(h));
+    assert.is(sim.pending, 2);
+    assert.ok(sim.step());
+    assert.equal(seen, ['n']);
+    const r = sim.run({ until: 1 });
+    assert.equal(seen, ['n', 'L']);
+    assert.is(r.reason, 'empty');
+    throwsUsage(() => sim.scheduleLate(-1, () => {}));
+  });
+
   t('unknown queue kind is a usage error', () => {
     throwsUsage(() => new Simulator({ queue: 'list' as EventSetKind }), 'usage');
   });
